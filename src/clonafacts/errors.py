@@ -1,0 +1,73 @@
+"""The domain exceptions. Library code raises these; only the CLI turns them into exit codes."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# C0/C1 control characters, DEL and the bidi overrides that can reorder what a terminal shows.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """Escape anything a terminal could act on, so messages never carry raw control bytes."""
+    return _UNSAFE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+                       else f"\\u{ord(m.group()):04x}", text)
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with a data file, located as precisely as we can."""
+
+    path: str
+    message: str
+    line: int | None = None  # 1-based
+    column: int | None = None  # 1-based
+
+    def __str__(self) -> str:
+        where = self.path
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        return printable(f"{where}: {self.message}")
+
+
+class ClonafactsError(Exception):
+    """Base of every error the library reports to a user."""
+
+
+class DataError(ClonafactsError):
+    """One or more data files could not be loaded."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+class NotFoundError(ClonafactsError):
+    """A lookup found nothing: an unknown medication, a missing section, no search hits."""
+
+
+class UnknownMedicationError(NotFoundError):
+    def __init__(self, name: str, suggestions: list[str]) -> None:
+        self.name = name
+        self.suggestions = suggestions
+        message = f"no medication named {name!r}"
+        if suggestions:
+            message += "; did you mean " + " or ".join(repr(s) for s in suggestions) + "?"
+        super().__init__(printable(message))
+
+
+class MissingSectionError(NotFoundError):
+    def __init__(self, medication: str, section: str) -> None:
+        super().__init__(printable(f"{medication} has no {section!r} section in the loaded data"))
+
+
+class NoMatchesError(NotFoundError):
+    def __init__(self, query: list[str]) -> None:
+        super().__init__(printable("no facts match " + " ".join(repr(w) for w in query)))
+
+
+class UsageProblem(ClonafactsError):
+    """Bad input detected by the library that is the caller's usage, not the data."""

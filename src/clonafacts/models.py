@@ -1,0 +1,236 @@
+"""The data model of a medication file: the contract between data authors, the tool and scripts.
+
+Every model forbids unknown keys and coerces nothing (strict). Schemas are built lazily
+(`defer_build`): a warm lookup reads already-validated data from the cache and never pays
+for building validators it does not use.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from clonafacts.limits import (
+    MAX_FACT_CHARS,
+    MAX_ITEMS,
+    MAX_LINE_CHARS,
+    MAX_NAME_CHARS,
+    MAX_SOURCES,
+    MAX_SOURCES_PER_FACT,
+    MAX_TAGS,
+)
+
+# Control characters (but newline), DEL, C1 controls and bidi overrides have no place in a fact.
+_FORBIDDEN_CHARS = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _no_control_chars(value: str) -> str:
+    found = _FORBIDDEN_CHARS.search(value)
+    if found:
+        raise ValueError(
+            f"control character U+{ord(found.group()):04X} at position {found.start() + 1}"
+            " is not allowed"
+        )
+    return value
+
+
+_SAFE = AfterValidator(_no_control_chars)
+
+
+def _bounded(max_length: int) -> StringConstraints:
+    return StringConstraints(strip_whitespace=True, min_length=1, max_length=max_length)
+
+
+Name = Annotated[str, _bounded(MAX_NAME_CHARS), _SAFE]
+Line = Annotated[str, _bounded(MAX_LINE_CHARS), _SAFE]
+FactText = Annotated[str, _bounded(MAX_FACT_CHARS), _SAFE]
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=64)]
+Tag = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=40)]
+Url = Annotated[str, StringConstraints(pattern=r"^https?://[^\s]+$", max_length=500)]
+SourceIds = Annotated[list[Slug], Field(min_length=1, max_length=MAX_SOURCES_PER_FACT)]
+
+SourceKind = Literal[
+    "overview", "label", "safety-communication", "trial", "review", "guideline", "textbook", "article"
+]
+IndicationStatus = Literal["labelled", "adjunctive", "off-label"]
+SectionName = Literal[
+    "overview", "indications", "mechanism", "adjunctive", "withdrawal", "warnings", "pharmacokinetics"
+]
+
+#: The order sections are shown in; `all` follows it.
+SECTION_ORDER: tuple[SectionName, ...] = (
+    "overview",
+    "indications",
+    "mechanism",
+    "adjunctive",
+    "withdrawal",
+    "warnings",
+    "pharmacokinetics",
+)
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, defer_build=True)
+
+
+class Source(Model):
+    """A reference that facts cite by `id`."""
+
+    id: Slug
+    title: Line
+    authors: Line | None = Field(default=None, description="Authors, or the publisher")
+    year: int | None = Field(default=None, ge=1900, le=2100)
+    kind: SourceKind
+    publication: Line | None = Field(default=None, description="Journal or series, with volume")
+    url: Url | None = None
+    locator: Line | None = Field(default=None, description="Where in the source, e.g. a heading")
+
+
+class Fact(Model):
+    """One claim in our own words, with the sources that support it."""
+
+    text: FactText
+    sources: SourceIds
+    key: bool = Field(default=False, description="One of the few facts a student must remember")
+    tags: Annotated[list[Tag], Field(max_length=MAX_TAGS)] = []
+
+
+class Item(Model):
+    """A named entry of a structured list (a symptom, a target symptom), with its sources."""
+
+    name: Name
+    detail: Line | None = None
+    key: bool = False
+    sources: SourceIds
+
+
+class Condition(Model):
+    """An indication: what clonazepam is used for, and on what footing."""
+
+    name: Name
+    status: IndicationStatus
+    details: Annotated[list[Line], Field(max_length=MAX_ITEMS)] = []
+    population: Line | None = Field(default=None, description="Notes on who it is used in")
+    sources: SourceIds
+
+
+class MechanismStep(Model):
+    """One link of the chain from molecular target to clinical effect."""
+
+    stage: Name
+    text: FactText
+    sources: SourceIds
+
+
+class Parameter(Model):
+    """A pharmacokinetic property and its value, as a phrase (never a dose)."""
+
+    name: Name
+    value: Line
+    sources: SourceIds
+
+
+class Schedule(Model):
+    """Controlled-substance status in one jurisdiction."""
+
+    jurisdiction: Name
+    schedule: Name
+    sources: SourceIds
+
+
+Facts = Annotated[list[Fact], Field(max_length=MAX_ITEMS)]
+Items = Annotated[list[Item], Field(max_length=MAX_ITEMS)]
+
+
+class Section(Model):
+    title: Name
+    summary: Line
+    facts: Facts = []
+
+    def is_empty(self) -> bool:
+        """True when the section says nothing: no facts and no structured content."""
+        return not any(getattr(self, name) for name in type(self).model_fields
+                       if name not in ("title", "summary"))
+
+
+class OverviewSection(Section):
+    pass
+
+
+class IndicationsSection(Section):
+    conditions: Annotated[list[Condition], Field(max_length=MAX_ITEMS)] = []
+
+
+class MechanismSection(Section):
+    chain: Annotated[list[MechanismStep], Field(max_length=MAX_ITEMS)] = Field(
+        default=[], description="Ordered from target to effect"
+    )
+
+
+class AdjunctiveSection(Section):
+    rationale: Facts = []
+    target_symptoms: Items = []
+    intended_duration: Fact | None = None
+    evidence: Facts = []
+
+
+class WithdrawalSection(Section):
+    stop_warning: Fact | None = Field(
+        default=None, description="The warning against stopping abruptly, shown prominently"
+    )
+    risks: Facts = []
+    symptoms: Items = []
+    safe_stopping: Facts = []
+
+
+class WarningsSection(Section):
+    boxed_warning: Facts = Field(default=[], description="The parts of the boxed warning")
+
+
+class PharmacokineticsSection(Section):
+    parameters: Annotated[list[Parameter], Field(max_length=MAX_ITEMS)] = []
+
+
+class Sections(Model):
+    overview: OverviewSection | None = None
+    indications: IndicationsSection | None = None
+    mechanism: MechanismSection | None = None
+    adjunctive: AdjunctiveSection | None = None
+    withdrawal: WithdrawalSection | None = None
+    warnings: WarningsSection | None = None
+    pharmacokinetics: PharmacokineticsSection | None = None
+
+    def get(self, name: SectionName) -> Section | None:
+        section: Section | None = getattr(self, name)
+        return section
+
+    def present(self) -> list[SectionName]:
+        return [name for name in SECTION_ORDER if getattr(self, name) is not None]
+
+    @model_validator(mode="after")
+    def _at_least_one(self) -> Sections:
+        if not self.present():
+            raise ValueError("a medication needs at least one section")
+        return self
+
+
+class Medication(Model):
+    """One data file: a medication and everything we say about it."""
+
+    id: Slug
+    name: Name
+    brands: Annotated[list[Name], Field(max_length=MAX_ITEMS)] = []
+    aliases: Annotated[list[Name], Field(max_length=MAX_ITEMS)] = []
+    drug_class: Line
+    schedules: Annotated[list[Schedule], Field(max_length=MAX_ITEMS)] = []
+    summary: Line
+    sources: Annotated[list[Source], Field(min_length=1, max_length=MAX_SOURCES)]
+    sections: Sections
+
+    def source(self, source_id: str) -> Source:
+        for source in self.sources:
+            if source.id == source_id:
+                return source
+        raise KeyError(source_id)

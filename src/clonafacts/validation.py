@@ -1,0 +1,143 @@
+"""Validate one parsed data file: the pydantic model, then the checks that span the file.
+
+Every problem is located in the YAML file (line:column) and all of a file's problems are
+reported together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from pydantic import ValidationError
+
+from clonafacts.errors import Problem
+from clonafacts.models import Medication, Section
+from clonafacts.yamlfile import PathKey, YamlDocument
+
+_TYPE_NAMES = {
+    "string_type": "text",
+    "int_type": "a whole number",
+    "bool_type": "true or false",
+    "list_type": "a list",
+    "dict_type": "a mapping",
+    "model_type": "a mapping",
+    "model_attributes_type": "a mapping",
+}
+
+
+def _got(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+def dotted(loc: PathKey) -> str:
+    """`('sections', 'withdrawal', 'facts', 2)` -> `sections.withdrawal.facts[2]`."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else part
+    return out
+
+
+def describe(error: Any) -> str:
+    """A short message for one pydantic error, phrased for data authors."""
+    kind, loc = error["type"], tuple(error["loc"])
+    if kind == "extra_forbidden":
+        return f"unknown key {loc[-1]!r}" + (f" in {dotted(loc[:-1])}" if loc[:-1] else "")
+    where = dotted(loc)
+    if kind == "missing":
+        parent = dotted(loc[:-1])
+        return f"missing required key {loc[-1]!r}" + (f" in {parent}" if parent else "")
+    if kind in _TYPE_NAMES:
+        expected = _TYPE_NAMES[kind]
+        what = f"{where}: " if where else "the top level: "
+        if kind in ("model_type", "dict_type") and not where:
+            return f"the top level must be a mapping (one medication), not {_got(error['input'])}"
+        return f"{what}expected {expected}, got {_got(error['input'])}"
+    message = str(error["msg"])
+    if kind == "value_error":
+        message = message.removeprefix("Value error, ")
+    elif kind == "string_pattern_mismatch" and ("url" in loc[-1:]):
+        message = "must be an http:// or https:// address with no spaces"
+    elif kind == "string_pattern_mismatch":
+        message = "must be a lowercase slug such as 'klonopin-label' (letters, digits, hyphens)"
+    return f"{where}: {message}" if where else message
+
+
+def validate_document(doc: YamlDocument) -> tuple[Medication | None, list[Problem]]:
+    """The medication in `doc`, or None and every problem found in it."""
+    try:
+        medication = Medication.model_validate(doc.data)
+    except ValidationError as error:
+        problems = []
+        for item in error.errors(include_url=False):
+            line, column = doc.locate(tuple(item["loc"]))
+            problems.append(Problem(doc.path, describe(item), line, column))
+        return None, problems
+    problems = [
+        Problem(doc.path, message, *doc.locate(loc)) for loc, message in cross_checks(medication)
+    ]
+    return (None if problems else medication), problems
+
+
+def cross_checks(medication: Medication) -> Iterator[tuple[PathKey, str]]:
+    """Checks that span the file: unique source ids, citations that resolve, no empty section."""
+    known: set[str] = set()
+    for index, source in enumerate(medication.sources):
+        if source.id in known:
+            yield ("sources", index, "id"), f"duplicate source id {source.id!r}"
+        known.add(source.id)
+    for loc, cited in _citations(medication):
+        for index, source_id in enumerate(cited):
+            if source_id not in known:
+                yield (*loc, index), f"cites unknown source {source_id!r}; list it under sources"
+    for name in medication.sections.present():
+        section = medication.sections.get(name)
+        if section is not None and section.is_empty():
+            yield ("sections", name), f"section {name!r} is empty: give it facts"
+    names: dict[str, str] = {}
+    for field in ("name", "brands", "aliases"):
+        value = getattr(medication, field)
+        for index, entry in enumerate([value] if isinstance(value, str) else value):
+            folded = entry.casefold()
+            if folded in names:
+                loc: PathKey = (field,) if field == "name" else (field, index)
+                yield loc, f"{entry!r} is already used as {names[folded]}"
+            names[folded] = f"the {field.rstrip('s')} {entry!r}" if field != "name" else "the name"
+
+
+def _citations(medication: Medication) -> Iterator[tuple[PathKey, list[str]]]:
+    """Every `sources` list of ids in the medication, with its location."""
+    for index, schedule in enumerate(medication.schedules):
+        yield ("schedules", index, "sources"), schedule.sources
+    for name in medication.sections.present():
+        section = medication.sections.get(name)
+        assert section is not None
+        yield from _walk(section, ("sections", name))
+
+
+def _walk(node: Section | Any, loc: PathKey) -> Iterator[tuple[PathKey, list[str]]]:
+    for field in type(node).model_fields:
+        value = getattr(node, field)
+        if field == "sources" and isinstance(value, list):
+            yield (*loc, field), value
+        elif isinstance(value, list):
+            for index, entry in enumerate(value):
+                if hasattr(type(entry), "model_fields"):
+                    yield from _walk(entry, (*loc, field, index))
+        elif hasattr(type(value), "model_fields"):
+            yield from _walk(value, (*loc, field))
