@@ -15,12 +15,20 @@ from clonafacts.discovery import DataFile
 from clonafacts.errors import DataError, Problem, UnknownMedicationError
 
 if TYPE_CHECKING:
+    from clonafacts.models import Medication
     from clonafacts.yamlfile import YamlDocument
 
 Plain = dict[str, Any]
 
 #: What `list` shows of each medication; kept in the cache index so `list` reads no facts.
 SUMMARY_KEYS = ("id", "name", "brands", "aliases", "drug_class", "summary")
+
+
+def to_plain(medication: Medication) -> Plain:
+    """The JSON-ready data of a validated medication; absent sections are left out."""
+    plain = medication.model_dump(mode="json")
+    plain["sections"] = {name: body for name, body in plain["sections"].items() if body is not None}
+    return plain
 
 
 def summary_of(medication: Plain, origin: str) -> Plain:
@@ -87,7 +95,7 @@ def load_files(data_files: list[DataFile]) -> tuple[dict[str, Plain], dict[str, 
         problems += found
         if medication is None:
             continue
-        plain = medication.model_dump(mode="json")
+        plain = to_plain(medication)
         med_id = plain["id"]
         if med_id in owners and origins[med_id] != "shipped":
             line, column = document.locate(("id",))

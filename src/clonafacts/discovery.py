@@ -48,10 +48,28 @@ def user_paths(data_paths: list[str], environ: dict[str, str] | None = None) -> 
 
 def data_files(data_paths: list[str], environ: dict[str, str] | None = None) -> list[DataFile]:
     """Every data file to load, in order; a later file with the same id replaces an earlier one."""
-    shipped = shipped_data_dir()
-    found = [DataFile(path, str(path), SHIPPED) for path in _folder_files(shipped)]
+    return shipped_files() + files_at(user_paths(data_paths, environ), data_paths)
+
+
+def shipped_files() -> list[DataFile]:
+    return [DataFile(path, str(path), SHIPPED) for path in _folder_files(shipped_data_dir())]
+
+
+def files_at(paths: list[str], data_paths: list[str] | None = None) -> list[DataFile]:
+    """The data files at the given paths: files as given, folders by their .yaml/.yml files."""
+    found, problems = collect_files(paths, data_paths)
+    if problems:
+        raise DataError(problems)
+    return found
+
+
+def collect_files(
+    paths: list[str], data_paths: list[str] | None = None
+) -> tuple[list[DataFile], list[Problem]]:
+    """The data files at `paths`, and a problem for each path that cannot be read."""
+    found: list[DataFile] = []
     problems: list[Problem] = []
-    for given in user_paths(data_paths, environ):
+    for given in paths:
         path = Path(given)
         try:
             if path.is_dir():
@@ -59,15 +77,15 @@ def data_files(data_paths: list[str], environ: dict[str, str] | None = None) -> 
             elif path.exists() or path.is_symlink():
                 found.append(DataFile(path, given, given))
             else:
-                problems.append(Problem(given, f"no such data file or folder (from {_source(given, data_paths)})"))
+                where = "" if data_paths is None else f" (from {_source(given, data_paths)})"
+                problems.append(Problem(given, f"no such data file or folder{where}"))
         except OSError as error:
             problems.append(Problem(given, f"cannot read: {error.strerror or error}"))
-    if problems:
-        raise DataError(problems)
     if len(found) > MAX_DATA_FILES:
-        raise DataError([Problem(str(found[MAX_DATA_FILES].path),
-                                 f"more than {MAX_DATA_FILES:,} data files to load")])
-    return found
+        problems.append(Problem(str(found[MAX_DATA_FILES].path),
+                                f"more than {MAX_DATA_FILES:,} data files to load"))
+        del found[MAX_DATA_FILES:]
+    return found, problems
 
 
 def _source(given: str, data_paths: list[str]) -> str:

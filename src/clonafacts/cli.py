@@ -1,0 +1,473 @@
+"""The command line: parse, call the service, pick a renderer, map errors to exit codes.
+
+Exit codes (documented in the README):
+  0 success · 1 nothing found · 2 usage error · 3 invalid data · 4 internal error
+  130 interrupted (Ctrl-C) · 141 output pipe closed
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import Enum
+from typing import Annotated, Any, NoReturn
+
+import typer
+from typer._click import exceptions as click_exceptions  # Typer vendors its own Click
+from typer.core import TyperGroup
+
+from clonafacts import service
+from clonafacts._version import __version__
+from clonafacts.errors import (
+    ClonafactsError,
+    DataError,
+    NotFoundError,
+    printable,
+)
+from clonafacts.models import SECTION_ORDER
+
+EXIT_OK = 0
+EXIT_NOT_FOUND = 1
+EXIT_INVALID = 1  # validate found problems
+EXIT_USAGE = 2
+EXIT_DATA = 3
+EXIT_INTERNAL = 4
+EXIT_INTERRUPTED = 130
+EXIT_PIPE_CLOSED = 141
+
+DEBUG_ENV = "CLONAFACTS_DEBUG"
+MAX_ARGUMENT_CHARS = 200
+MAX_SHOWN_PROBLEMS = 10
+
+
+class OutputFormat(str, Enum):
+    text = "text"
+    json = "json"
+    yaml = "yaml"
+    markdown = "markdown"
+
+
+class ColorMode(str, Enum):
+    auto = "auto"
+    always = "always"
+    never = "never"
+
+
+class SchemaKind(str, Enum):
+    data = "data"
+    output = "output"
+
+
+class _PipeClosed(Exception):
+    """stdout went away (`| head`); end quietly."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Arguments shared by many commands, defined once.
+
+
+def _checked_text(value: str | None) -> str | None:
+    if value is None:
+        return None
+    if not value.strip():
+        raise typer.BadParameter("must not be empty")
+    if len(value) > MAX_ARGUMENT_CHARS:
+        raise typer.BadParameter(f"is too long ({len(value):,} characters; at most "
+                                 f"{MAX_ARGUMENT_CHARS})")
+    if printable(value) != value:
+        raise typer.BadParameter(f"contains a control character: {printable(value)!r}")
+    return value
+
+
+def _checked_words(values: list[str]) -> list[str]:
+    for value in values:
+        _checked_text(value)
+    return values
+
+
+def _complete_drug(incomplete: str) -> list[str]:
+    try:
+        names = service.names([])
+    except ClonafactsError:
+        return []
+    return sorted(name for name in names if name.casefold().startswith(incomplete.casefold()))
+
+
+DrugArg = Annotated[
+    str,
+    typer.Argument(
+        metavar="[DRUG]",
+        help="Medication name, brand or alias (any case).",
+        callback=_checked_text,
+        autocompletion=_complete_drug,
+        show_default=False,
+    ),
+]
+DataOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--data",
+        metavar="PATH",
+        help="Extra data file or folder, loaded after the shipped data (repeatable; "
+        "also CLONAFACTS_DATA).",
+        show_default=False,
+    ),
+]
+FormatOpt = Annotated[
+    OutputFormat, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Shorthand for --format json.")]
+ColorOpt = Annotated[
+    ColorMode,
+    typer.Option("--color", help="Colour: auto follows the terminal, NO_COLOR and FORCE_COLOR."),
+]
+SourcesOpt = Annotated[
+    bool, typer.Option("--sources", help="Number the citations and list the sources.")
+]
+
+
+# ---------------------------------------------------------------------------------------------
+# Output and errors.
+
+
+def _color_wanted(mode: ColorMode) -> bool:
+    if mode is not ColorMode.auto:
+        return mode is ColorMode.always
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return sys.stdout.isatty()
+
+
+def _width() -> int:
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    if sys.stdout.isatty():
+        import shutil
+
+        return shutil.get_terminal_size().columns
+    return 100
+
+
+def _emit(text: str) -> None:
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise _PipeClosed from None
+
+
+def _output(
+    document: dict[str, Any],
+    format_: OutputFormat,
+    json_: bool,
+    color: ColorMode,
+    sources: bool,
+    highlight: tuple[str, ...] = (),
+) -> None:
+    from clonafacts.render import RenderOptions, renderer_for
+
+    chosen = OutputFormat.json if json_ else format_
+    encoding = (getattr(sys.stdout, "encoding", None) or "utf-8").lower()
+    options = RenderOptions(
+        width=_width(),
+        color=chosen is OutputFormat.text and _color_wanted(color),
+        unicode=encoding.startswith("utf"),
+        show_sources=sources,
+        highlight=highlight,
+    )
+    _emit(renderer_for(chosen.value)(document, options))
+
+
+def _error_console() -> Any:
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False, markup=False, emoji=False, soft_wrap=True)
+
+
+def _report(message: str, hint: str | None = None) -> None:
+    from rich.text import Text
+
+    console = _error_console()
+    line = Text("Error: ", style="bold red")
+    line.append(printable(message))
+    console.print(line)
+    if hint:
+        console.print(Text(printable(hint), style="dim"))
+
+
+def _report_data_error(error: DataError) -> None:
+    from rich.text import Text
+
+    console = _error_console()
+    shown = error.problems[:MAX_SHOWN_PROBLEMS]
+    for problem in shown:
+        line = Text("Error: ", style="bold red")
+        line.append(str(problem))
+        console.print(line)
+    hidden = len(error.problems) - len(shown)
+    if hidden:
+        console.print(Text(f"... and {hidden} more; run 'clonafacts validate' to see all",
+                           style="dim"))
+
+
+@contextmanager
+def _domain_errors() -> Iterator[None]:
+    """Turn the library's errors into messages and exit codes (the only place that does)."""
+    try:
+        yield
+    except NotFoundError as error:
+        _report(str(error))
+        raise typer.Exit(EXIT_NOT_FOUND) from None
+    except DataError as error:
+        _report_data_error(error)
+        raise typer.Exit(EXIT_DATA) from None
+    except ClonafactsError as error:
+        _report(str(error))
+        raise typer.Exit(EXIT_USAGE) from None
+
+
+# ---------------------------------------------------------------------------------------------
+# The application.
+
+
+class _Group(TyperGroup):
+    """Runs the app with our own handling of usage errors, interrupts and closed pipes."""
+
+    def main(  # type: ignore[override]
+        self,
+        args: list[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        args = list(sys.argv[1:] if args is None else args)
+        if not args:
+            args = ["--help"]
+        code = _run(lambda: super(_Group, self).main(
+            args, prog_name or "clonafacts", complete_var, standalone_mode=False, **extra))
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+
+def _run(invoke: Callable[[], Any]) -> int:
+    debug = bool(os.environ.get(DEBUG_ENV)) or "--debug" in sys.argv[1:]
+    try:
+        result = invoke()
+    except click_exceptions.UsageError as error:
+        _report(error.format_message(), _usage_hint(error))
+        return EXIT_USAGE
+    except click_exceptions.ClickException as error:
+        _report(error.format_message())
+        return error.exit_code
+    except (KeyboardInterrupt, click_exceptions.Abort):
+        return EXIT_INTERRUPTED
+    except _PipeClosed:
+        _silence_stdout()
+        return EXIT_PIPE_CLOSED
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_PIPE_CLOSED
+    except Exception as error:
+        if debug:
+            raise
+        _report(f"internal error: {type(error).__name__}: {error}",
+                f"This is a bug; run with {DEBUG_ENV}=1 to see the traceback.")
+        return EXIT_INTERNAL
+    return result if isinstance(result, int) else EXIT_OK
+
+
+def _usage_hint(error: Any) -> str:
+    ctx = getattr(error, "ctx", None)
+    command = ctx.command_path if ctx is not None else "clonafacts"
+    return f"Try '{command} --help' for help."
+
+
+def _silence_stdout() -> None:
+    # Python flushes stdout at exit; point it at devnull so that flush cannot fail noisily.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+def _version(value: bool) -> None:
+    if value:
+        _emit(f"clonafacts {__version__}\n")
+        raise typer.Exit()
+
+
+app = typer.Typer(
+    cls=_Group,
+    name="clonafacts",
+    help="Clonazepam (Klonopin) facts for study: indications, mechanism, adjunctive use in "
+    "depression, dependence and withdrawal. Offline; every fact cites its source. "
+    "Not medical advice.",
+    epilog="Example: clonafacts withdrawal · clonafacts indications --json | jq .content.conditions",
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help=f"Show tracebacks of internal errors (or {DEBUG_ENV}=1).")
+    ] = False,
+) -> None:
+    """Clonazepam (Klonopin) facts for study. Not medical advice."""
+
+
+_SECTION_HELP = {
+    "overview": "Classification and role: a CNS depressant, not a primary antidepressant.",
+    "indications": "What it is approved and used for: seizure disorders, panic disorder.",
+    "mechanism": "How it acts: GABA-A positive allosteric modulation, from target to effect.",
+    "adjunctive": "Its short-term add-on role in depression, and the evidence.",
+    "withdrawal": "Tolerance, dependence, withdrawal symptoms and why never to stop abruptly.",
+    "warnings": "The boxed warning: opioids, abuse and addiction, dependence and withdrawal.",
+    "pharmacokinetics": "Absorption, protein binding, metabolism and excretion.",
+}
+
+
+def _section_command(name: str) -> Callable[..., None]:
+    def command(
+        drug: DrugArg = service.DEFAULT_DRUG,
+        format_: FormatOpt = OutputFormat.text,
+        json_: JsonOpt = False,
+        color: ColorOpt = ColorMode.auto,
+        sources: SourcesOpt = False,
+        data: DataOpt = None,
+    ) -> None:
+        with _domain_errors():
+            document = service.section(drug, name, data or [])
+            _output(document, format_, json_, color, sources)
+
+    command.__doc__ = _SECTION_HELP[name]
+    return command
+
+
+for _name in SECTION_ORDER:
+    app.command(
+        _name,
+        epilog=f"Example: clonafacts {_name} · clonafacts {_name} Klonopin --json",
+    )(_section_command(_name))
+
+
+@app.command("all", epilog="Example: clonafacts all --format markdown > clonazepam.md")
+def _all(
+    drug: DrugArg = service.DEFAULT_DRUG,
+    format_: FormatOpt = OutputFormat.text,
+    json_: JsonOpt = False,
+    color: ColorOpt = ColorMode.auto,
+    sources: SourcesOpt = False,
+    data: DataOpt = None,
+) -> None:
+    """Every section, in order."""
+    with _domain_errors():
+        _output(service.everything(drug, data or []), format_, json_, color, sources)
+
+
+@app.command("search", epilog="Example: clonafacts search seizure withdrawal")
+def _search(
+    query: Annotated[
+        list[str], typer.Argument(help="Words that must all appear (any case).",
+                                  callback=_checked_words, show_default=False)
+    ],
+    drug: Annotated[
+        str | None, typer.Option("--drug", metavar="NAME", help="Search one medication only.",
+                                 callback=_checked_text, autocompletion=_complete_drug)
+    ] = None,
+    format_: FormatOpt = OutputFormat.text,
+    json_: JsonOpt = False,
+    color: ColorOpt = ColorMode.auto,
+    data: DataOpt = None,
+) -> None:
+    """Find facts containing every word; exits 1 when nothing matches, like grep."""
+    with _domain_errors():
+        document = service.search(query, drug, data or [])
+        _output(document, format_, json_, color, False, highlight=tuple(query))
+
+
+@app.command("list", epilog="Example: clonafacts list --json | jq -r '.medications[].id'")
+def _list(
+    format_: FormatOpt = OutputFormat.text,
+    json_: JsonOpt = False,
+    color: ColorOpt = ColorMode.auto,
+    data: DataOpt = None,
+) -> None:
+    """The medications: brands, class, sections and where each comes from."""
+    with _domain_errors():
+        _output(service.listing(data or []), format_, json_, color, False)
+
+
+@app.command("sources", epilog="Example: clonafacts sources --format markdown")
+def _sources(
+    drug: DrugArg = service.DEFAULT_DRUG,
+    format_: FormatOpt = OutputFormat.text,
+    json_: JsonOpt = False,
+    color: ColorOpt = ColorMode.auto,
+    data: DataOpt = None,
+) -> None:
+    """The references, in full, and which sections cite each."""
+    with _domain_errors():
+        _output(service.sources(drug, data or []), format_, json_, color, False)
+
+
+@app.command("validate", epilog="Example: clonafacts validate my-data/")
+def _validate(
+    paths: Annotated[
+        list[str] | None,
+        typer.Argument(metavar="[PATH]...", help="Files or folders (default: all loaded data).",
+                       show_default=False),
+    ] = None,
+    data: DataOpt = None,
+) -> None:
+    """Check data files; print each problem as file:line:column and a summary. Exit 0 or 1."""
+    report = service.validate(paths or [], data or [])
+    if report.problems:
+        _report_problems(report.problems)
+    _emit(report.summary() + "\n")
+    if not report.ok:
+        raise typer.Exit(EXIT_INVALID)
+
+
+def _report_problems(problems: list[Any]) -> None:
+    console = _error_console()
+    from rich.text import Text
+
+    for problem in problems:
+        console.print(Text(str(problem)))
+
+
+@app.command("schema", epilog="Example: clonafacts schema data > clonafacts-data.schema.json")
+def _schema(
+    kind: Annotated[SchemaKind, typer.Argument(help="data: a data file; output: the JSON output.")],
+) -> None:
+    """Print a JSON Schema: of data files (for editors) or of the JSON output."""
+    import json
+
+    from clonafacts.schemas import data_schema, output_schema
+
+    schema = data_schema() if kind is SchemaKind.data else output_schema()
+    _emit(json.dumps(schema, indent=2, ensure_ascii=False) + "\n")
+
+
+def main() -> NoReturn:
+    """The console script."""
+    try:
+        app()
+    except KeyboardInterrupt:  # before Typer took over
+        sys.exit(EXIT_INTERRUPTED)
+    sys.exit(EXIT_OK)

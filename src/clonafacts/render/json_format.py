@@ -1,0 +1,12 @@
+"""JSON output: the document itself, indented, UTF-8, newline-terminated; never Rich."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from clonafacts.render.options import RenderOptions
+
+
+def render(document: dict[str, Any], options: RenderOptions) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,127 @@
+"""Markdown output: study notes with a heading per section, bullet facts and footnote citations.
+
+Footnotes are always included: they are what makes the notes citable.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from clonafacts.documents import entry_text
+from clonafacts.render.layout import (
+    DISCLAIMER,
+    Block,
+    Citations,
+    citation,
+    medication_heading,
+    medication_subtitle,
+    section_blocks,
+)
+from clonafacts.render.options import RenderOptions
+
+Plain = dict[str, Any]
+
+_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|])")
+
+
+def escape(text: str) -> str:
+    """Escape Markdown syntax so data text shows as written."""
+    return _SPECIAL.sub(r"\\\1", text)
+
+
+def render(document: Plain, options: RenderOptions) -> str:
+    notes = _Notes(document)
+    kind = document["kind"]
+    if kind == "section":
+        lines = notes.header(document["medication"], document["content"]["title"], level=1)
+        lines += notes.section(document["section"], document["content"], level=2)
+    elif kind == "medication":
+        lines = notes.header(document["medication"], "", level=1)
+        for name, content in document["sections"].items():
+            lines += [f"## {escape(content['title'])}", ""]
+            lines += notes.section(name, content, level=3)
+    elif kind == "search":
+        lines = notes.search(document)
+    elif kind == "list":
+        lines = notes.listing(document)
+    else:
+        lines = notes.sources(document)
+    lines += notes.footnotes()
+    lines += ["---", "", f"*{DISCLAIMER}*", ""]
+    return "\n".join(lines)
+
+
+class _Notes:
+    def __init__(self, document: Plain) -> None:
+        self.citations = Citations(document.get("sources", []))
+
+    def header(self, medication: Plain, title: str, level: int) -> list[str]:
+        heading = medication_heading(medication) + (f": {title}" if title else "")
+        return [f"{'#' * level} {escape(heading)}", "", f"*{escape(medication_subtitle(medication))}*",
+                "", escape(medication["summary"]), ""]
+
+    def marks(self, entry: Plain) -> str:
+        return "".join(f"[^{n}]" for n in self.citations.markers(entry))
+
+    def section(self, name: str, content: Plain, level: int) -> list[str]:
+        lines = [f"*{escape(content['summary'])}*", ""]
+        for block in section_blocks(name, content):
+            lines += self.block(block, level)
+        return lines
+
+    def block(self, block: Block, level: int) -> list[str]:
+        if block.kind in ("alert", "boxed"):
+            lines = [f"> **Warning: {escape(block.heading)}**", ">"]
+            lines += [f"> - {escape(entry_text(e))} {self.marks(e)}" for e in block.entries]
+            return [*lines, ""]
+        lines = [f"{'#' * level} {escape(block.heading)}", ""]
+        if block.kind == "conditions":
+            lines += ["| Condition | Status | Details |", "| --- | --- | --- |"]
+            for e in block.entries:
+                details = "; ".join([*e["details"], *([e["population"]] if e["population"] else [])])
+                lines.append(f"| {escape(e['name'])} | {e['status']} | {escape(details)} "
+                             f"{self.marks(e)} |")
+        elif block.kind == "parameters":
+            lines += ["| Parameter | Value |", "| --- | --- |"]
+            lines += [f"| {escape(e['name'])} | {escape(e['value'])} {self.marks(e)} |"
+                      for e in block.entries]
+        elif block.kind == "steps":
+            lines += [f"{n}. **{escape(e['stage'])}**: {escape(e['text'])} {self.marks(e)}"
+                      for n, e in enumerate(block.entries, 1)]
+        else:
+            bold = "**" if block.kind == "key" else ""
+            lines += [f"- {bold}{escape(entry_text(e))}{bold} {self.marks(e)}"
+                      for e in block.entries]
+        return [*lines, ""]
+
+    def footnotes(self) -> list[str]:
+        used = self.citations.used()
+        if not used:
+            return []
+        return [*(f"[^{n}]: {escape(citation(source))}" for n, source in used), ""]
+
+    def search(self, document: Plain) -> list[str]:
+        query = " ".join(document["query"])
+        lines = [f"# Search: {escape(query)}", ""]
+        for hit in document["hits"]:
+            lines.append(f"- **{escape(hit['medication']['name'])}, {hit['section']}**: "
+                         f"{escape(hit['text'])}")
+        return [*lines, ""]
+
+    def listing(self, document: Plain) -> list[str]:
+        lines = ["# Medications", "", "| Medication | Brands | Class | Sections | From |",
+                 "| --- | --- | --- | --- | --- |"]
+        for med in document["medications"]:
+            lines.append(f"| {escape(med['name'])} ({med['id']}) | {escape(', '.join(med['brands']))}"
+                         f" | {escape(med['drug_class'])} | {', '.join(med['sections'])} |"
+                         f" {escape(med['origin'])} |")
+        return [*lines, ""]
+
+    def sources(self, document: Plain) -> list[str]:
+        lines = self.header(document["medication"], "Sources", level=1)
+        for source in document["sources"]:
+            cited = ", ".join(source["cited_by"]) or "not cited"
+            lines += [f"- **{source['id']}** ({source['kind']}): {escape(citation(source))} "
+                      f"Cited by: {cited}."]
+        return [*lines, ""]

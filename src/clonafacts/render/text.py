@@ -1,0 +1,264 @@
+"""Text output for people, laid out with Rich.
+
+Everything from the data goes in as `Text` (never markup), so a stray "[bold]" in a fact is
+shown as written. Without colour the same layout comes out as plain text with no escapes.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import Any
+
+from rich import box
+from rich.console import Console, Group, RenderableType
+from rich.padding import Padding
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from clonafacts.documents import entry_text
+from clonafacts.render.layout import (
+    DISCLAIMER,
+    SECTION_TITLES,
+    Block,
+    Citations,
+    citation,
+    medication_heading,
+    medication_subtitle,
+    section_blocks,
+)
+from clonafacts.render.options import RenderOptions
+
+Plain = dict[str, Any]
+
+
+class _Glyphs:
+    def __init__(self, unicode: bool) -> None:
+        self.bullet = "•" if unicode else "*"
+        self.star = "★" if unicode else "*"
+        self.warn = "⚠" if unicode else "!"
+        self.dot = "·" if unicode else "-"
+        self.box = box.ROUNDED if unicode else box.ASCII
+        self.heavy = box.HEAVY if unicode else box.ASCII
+        self.table = box.SIMPLE_HEAD if unicode else box.ASCII2
+
+
+def render(document: Plain, options: RenderOptions) -> str:
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer,
+        width=max(options.width, 20),
+        force_terminal=options.color,
+        color_system="standard" if options.color else None,
+        no_color=not options.color,
+        highlight=False,
+        emoji=False,
+        markup=False,
+        legacy_windows=False,
+        soft_wrap=False,
+    )
+    painter = _Painter(document, options)
+    for renderable in painter.body():
+        console.print(renderable)
+    console.print()
+    console.print(Text(DISCLAIMER, style="dim"))
+    text = buffer.getvalue()
+    if not options.unicode:
+        text = text.replace(" · ", " - ").replace("·", "-")
+    # Rich pads table cells to the full width; trailing blanks are noise in a pipe or a diff.
+    return "\n".join(line.rstrip(" ") for line in text.split("\n"))
+
+
+class _Painter:
+    def __init__(self, document: Plain, options: RenderOptions) -> None:
+        self.document = document
+        self.options = options
+        self.glyph = _Glyphs(options.unicode)
+        self.citations = Citations(document.get("sources", []))
+
+    def body(self) -> list[RenderableType]:
+        kind = self.document["kind"]
+        if kind == "section":
+            return self._section_page()
+        if kind == "medication":
+            return self._medication_page()
+        if kind == "search":
+            return self._search()
+        if kind == "list":
+            return [self._list()]
+        return self._sources()
+
+    # Pages ---------------------------------------------------------------------------------
+
+    def _header(self, medication: Plain, title: str) -> RenderableType:
+        heading = Text(medication_heading(medication), style="bold")
+        heading.append(f" {self.glyph.dot} {title}", style="bold cyan")
+        sub = Text(medication_subtitle(medication), style="dim")
+        return Panel(Group(heading, sub), box=self.glyph.box, border_style="cyan", expand=True)
+
+    def _section_page(self) -> list[RenderableType]:
+        doc = self.document
+        out: list[RenderableType] = [self._header(doc["medication"], doc["content"]["title"])]
+        out += self._section_body(doc["section"], doc["content"])
+        out += self._citation_list()
+        return out
+
+    def _medication_page(self) -> list[RenderableType]:
+        doc = self.document
+        medication = doc["medication"]
+        out: list[RenderableType] = [self._header(medication, "All sections")]
+        out.append(Text(medication["summary"], style="italic"))
+        for name, content in doc["sections"].items():
+            out.append(Text(""))
+            title = Text(f"{content['title']}", style="bold underline cyan")
+            title.append(f"  ({SECTION_TITLES.get(name, name)})", style="dim")
+            out.append(title)
+            out += self._section_body(name, content)
+        out += self._citation_list()
+        return out
+
+    def _section_body(self, section: str, content: Plain) -> list[RenderableType]:
+        out: list[RenderableType] = [Text(content["summary"], style="italic")]
+        for block in section_blocks(section, content):
+            out.append(Text(""))
+            out.append(self._block(block))
+        return out
+
+    # Blocks --------------------------------------------------------------------------------
+
+    def _block(self, block: Block) -> RenderableType:
+        if block.kind in ("alert", "boxed"):
+            body = Group(*(self._line(entry, "") for entry in block.entries)) \
+                if block.kind == "alert" else Group(
+                    *(self._line(entry, self.glyph.bullet) for entry in block.entries))
+            title = Text(f"{self.glyph.warn} {block.heading}", style="bold red")
+            return Panel(body, title=title, title_align="left", box=self.glyph.heavy,
+                         border_style="red", expand=True)
+        heading = Text(block.heading, style="bold")
+        if block.kind == "conditions":
+            return Group(heading, self._conditions(block.entries))
+        if block.kind == "parameters":
+            return Group(heading, self._parameters(block.entries))
+        if block.kind == "steps":
+            lines = [self._line(entry, f"{number}.") for number, entry in
+                     enumerate(block.entries, 1)]
+            return Group(heading, *lines)
+        marker = self.glyph.star if block.kind == "key" else self.glyph.bullet
+        style = "bold" if block.kind == "key" else ""
+        heading.stylize("yellow" if block.kind == "key" else "")
+        return Group(heading, *(self._line(e, marker, style) for e in block.entries))
+
+    def _line(self, entry: Plain, marker: str, style: str = "") -> RenderableType:
+        """One entry as a hanging-indent line: marker, text, citation markers."""
+        text = self._entry(entry, style)
+        if not marker:
+            return text
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(width=len(marker), no_wrap=True)
+        grid.add_column(ratio=1)
+        grid.add_row(Text(marker, style="yellow" if marker == self.glyph.star else ""), text)
+        return Padding(grid, (0, 0, 0, 1))
+
+    def _entry(self, entry: Plain, style: str = "") -> Text:
+        key = entry.get("key", False)
+        if "stage" in entry:
+            text = Text(f"{entry['stage']}: ", style="bold")
+            text.append(entry["text"], style=style)
+        elif "name" in entry and "detail" in entry:
+            text = Text(entry["name"], style="bold red" if key else style)
+            if entry["detail"]:
+                text.append(f" {self.glyph.dot} {entry['detail']}", style="red" if key else "")
+        else:
+            text = Text(entry_text(entry), style=style)
+        self._highlight(text)
+        if self.options.show_sources:
+            numbers = self.citations.markers(entry)
+            text.append(" " + "".join(f"[{n}]" for n in numbers), style="dim")
+        return text
+
+    def _highlight(self, text: Text) -> None:
+        for word in self.options.highlight:
+            text.highlight_regex(re.compile(re.escape(word), re.IGNORECASE), "bold reverse")
+
+    def _conditions(self, entries: list[Plain]) -> RenderableType:
+        table = Table(box=self.glyph.table, expand=True, show_edge=False, pad_edge=False)
+        table.add_column("Condition", style="bold", ratio=3)
+        table.add_column("Status", ratio=2)
+        table.add_column("Details", ratio=6)
+        for entry in entries:
+            details = "; ".join(entry["details"])
+            if entry.get("population"):
+                details += ("; " if details else "") + entry["population"]
+            cell = Text(details)
+            self._highlight(cell)
+            if self.options.show_sources:
+                cell.append(" " + "".join(f"[{n}]" for n in self.citations.markers(entry)),
+                            style="dim")
+            status_style = "green" if entry["status"] == "labelled" else "yellow"
+            table.add_row(Text(entry["name"]), Text(entry["status"], style=status_style), cell)
+        return table
+
+    def _parameters(self, entries: list[Plain]) -> RenderableType:
+        table = Table(box=self.glyph.table, expand=True, show_edge=False, pad_edge=False)
+        table.add_column("Parameter", style="bold", ratio=2)
+        table.add_column("Value", ratio=3)
+        for entry in entries:
+            value = Text(entry["value"])
+            if self.options.show_sources:
+                value.append(" " + "".join(f"[{n}]" for n in self.citations.markers(entry)),
+                             style="dim")
+            table.add_row(Text(entry["name"]), value)
+        return table
+
+    def _citation_list(self) -> list[RenderableType]:
+        if not self.options.show_sources or not self.citations.used():
+            return []
+        out: list[RenderableType] = [Text(""), Text("Sources", style="bold")]
+        for number, source in self.citations.used():
+            out.append(self._numbered(f"[{number}]", Text(citation(source))))
+        return out
+
+    def _numbered(self, label: str, text: Text) -> RenderableType:
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(width=len(label) + 1, no_wrap=True)
+        grid.add_column(ratio=1)
+        grid.add_row(Text(label, style="dim"), text)
+        return Padding(grid, (0, 0, 0, 1))
+
+    # Other documents -----------------------------------------------------------------------
+
+    def _search(self) -> list[RenderableType]:
+        hits = self.document["hits"]
+        count = f"{len(hits)} match" + ("" if len(hits) == 1 else "es")
+        out: list[RenderableType] = [Text(count, style="bold")]
+        for hit in hits:
+            where = Text(f"{hit['medication']['name']} {self.glyph.dot} {hit['section']}",
+                         style="cyan")
+            text = Text(hit["text"])
+            self._highlight(text)
+            out.append(Group(Text(""), where, Padding(text, (0, 0, 0, 2))))
+        return out
+
+    def _list(self) -> RenderableType:
+        table = Table(box=self.glyph.table, expand=True, show_edge=False, pad_edge=False)
+        for column, ratio in (("Medication", 2), ("Brands", 2), ("Class", 3), ("Sections", 4),
+                              ("From", 2)):
+            table.add_column(column, ratio=ratio)
+        for med in self.document["medications"]:
+            table.add_row(Text(f"{med['name']} ({med['id']})", style="bold"),
+                          Text(", ".join(med["brands"])), Text(med["drug_class"]),
+                          Text(", ".join(med["sections"])), Text(med["origin"]))
+        return table
+
+    def _sources(self) -> list[RenderableType]:
+        doc = self.document
+        out: list[RenderableType] = [self._header(doc["medication"], "Sources")]
+        for source in doc["sources"]:
+            out.append(Text(""))
+            head = Text(source["id"], style="bold")
+            head.append(f"  ({source['kind']})", style="dim")
+            cited = ", ".join(source["cited_by"]) or "not cited"
+            out.append(Group(head, Padding(Text(citation(source)), (0, 0, 0, 2)),
+                             Padding(Text(f"Cited by: {cited}", style="dim"), (0, 0, 0, 2))))
+        return out
