@@ -11,7 +11,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated, Any, NoReturn
 
 import typer
@@ -42,20 +42,20 @@ MAX_ARGUMENT_CHARS = 200
 MAX_SHOWN_PROBLEMS = 10
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     text = "text"
     json = "json"
     yaml = "yaml"
     markdown = "markdown"
 
 
-class ColorMode(str, Enum):
+class ColorMode(StrEnum):
     auto = "auto"
     always = "always"
     never = "never"
 
 
-class SchemaKind(str, Enum):
+class SchemaKind(StrEnum):
     data = "data"
     output = "output"
 
@@ -74,8 +74,9 @@ def _checked_text(value: str | None) -> str | None:
     if not value.strip():
         raise typer.BadParameter("must not be empty")
     if len(value) > MAX_ARGUMENT_CHARS:
-        raise typer.BadParameter(f"is too long ({len(value):,} characters; at most "
-                                 f"{MAX_ARGUMENT_CHARS})")
+        raise typer.BadParameter(
+            f"is too long ({len(value):,} characters; at most {MAX_ARGUMENT_CHARS})"
+        )
     if printable(value) != value:
         raise typer.BadParameter(f"contains a control character: {printable(value)!r}")
     return value
@@ -211,8 +212,9 @@ def _report_data_error(error: DataError) -> None:
         console.print(line)
     hidden = len(error.problems) - len(shown)
     if hidden:
-        console.print(Text(f"... and {hidden} more; run 'clonafacts validate' to see all",
-                           style="dim"))
+        console.print(
+            Text(f"... and {hidden} more; run 'clonafacts validate' to see all", style="dim")
+        )
 
 
 @contextmanager
@@ -249,8 +251,11 @@ class _Group(TyperGroup):
         args = list(sys.argv[1:] if args is None else args)
         if not args:
             args = ["--help"]
-        code = _run(lambda: super(_Group, self).main(
-            args, prog_name or "clonafacts", complete_var, standalone_mode=False, **extra))
+        code = _run(
+            lambda: super(_Group, self).main(
+                args, prog_name or "clonafacts", complete_var, standalone_mode=False, **extra
+            )
+        )
         if standalone_mode:
             sys.exit(code)
         return code
@@ -266,7 +271,7 @@ def _run(invoke: Callable[[], Any]) -> int:
     except click_exceptions.ClickException as error:
         _report(error.format_message())
         return error.exit_code
-    except (KeyboardInterrupt, click_exceptions.Abort):
+    except (KeyboardInterrupt, typer.Abort):
         return EXIT_INTERRUPTED
     except _PipeClosed:
         _silence_stdout()
@@ -277,8 +282,10 @@ def _run(invoke: Callable[[], Any]) -> int:
     except Exception as error:
         if debug:
             raise
-        _report(f"internal error: {type(error).__name__}: {error}",
-                f"This is a bug; run with {DEBUG_ENV}=1 to see the traceback.")
+        _report(
+            f"internal error: {type(error).__name__}: {error}",
+            f"This is a bug; run with {DEBUG_ENV}=1 to see the traceback.",
+        )
         return EXIT_INTERNAL
     return result if isinstance(result, int) else EXIT_OK
 
@@ -310,7 +317,8 @@ app = typer.Typer(
     help="Clonazepam (Klonopin) facts for study: indications, mechanism, adjunctive use in "
     "depression, dependence and withdrawal. Offline; every fact cites its source. "
     "Not medical advice.",
-    epilog="Example: clonafacts withdrawal · clonafacts indications --json | jq .content.conditions",
+    epilog="Examples: clonafacts withdrawal · clonafacts withdrawal --json | jq -r "
+    "'.content.symptoms[].name'",
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -324,7 +332,8 @@ def _root(
         typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
     ] = False,
     debug: Annotated[
-        bool, typer.Option("--debug", help=f"Show tracebacks of internal errors (or {DEBUG_ENV}=1).")
+        bool,
+        typer.Option("--debug", help=f"Show tracebacks of internal errors (or {DEBUG_ENV}=1)."),
     ] = False,
 ) -> None:
     """Clonazepam (Klonopin) facts for study. Not medical advice."""
@@ -382,12 +391,22 @@ def _all(
 @app.command("search", epilog="Example: clonafacts search seizure withdrawal")
 def _search(
     query: Annotated[
-        list[str], typer.Argument(help="Words that must all appear (any case).",
-                                  callback=_checked_words, show_default=False)
+        list[str],
+        typer.Argument(
+            help="Words that must all appear (any case).",
+            callback=_checked_words,
+            show_default=False,
+        ),
     ],
     drug: Annotated[
-        str | None, typer.Option("--drug", metavar="NAME", help="Search one medication only.",
-                                 callback=_checked_text, autocompletion=_complete_drug)
+        str | None,
+        typer.Option(
+            "--drug",
+            metavar="NAME",
+            help="Search one medication only.",
+            callback=_checked_text,
+            autocompletion=_complete_drug,
+        ),
     ] = None,
     format_: FormatOpt = OutputFormat.text,
     json_: JsonOpt = False,
@@ -429,8 +448,11 @@ def _sources(
 def _validate(
     paths: Annotated[
         list[str] | None,
-        typer.Argument(metavar="[PATH]...", help="Files or folders (default: all loaded data).",
-                       show_default=False),
+        typer.Argument(
+            metavar="[PATH]...",
+            help="Files or folders (default: all loaded data).",
+            show_default=False,
+        ),
     ] = None,
     data: DataOpt = None,
 ) -> None:

@@ -45,22 +45,26 @@ def names_of(medication: Plain) -> list[str]:
 
 @dataclass
 class Database:
-    """Medications by id, a case-insensitive name index, and where each came from."""
+    """Medications by id and a case-insensitive name index; data is fetched on demand."""
 
     #: casefolded name -> [medication id, the name as written]
     names: dict[str, list[str]]
-    summaries: list[Plain]
+    ids: list[str]
     fetch: Callable[[str], Plain] = field(repr=False)
+    #: what `list` shows, with each medication's origin ("shipped" or a path)
+    load_summaries: Callable[[], list[Plain]] = field(repr=False)
 
-    def ids(self) -> list[str]:
-        return [summary["id"] for summary in self.summaries]
+    def summaries(self) -> list[Plain]:
+        return self.load_summaries()
 
     def resolve(self, name: str) -> str:
         """The id of the medication called `name` (id, name, brand or alias, any case)."""
         entry = self.names.get(name.strip().casefold())
         if entry is not None:
             return entry[0]
-        close = difflib.get_close_matches(name.strip().casefold(), list(self.names), n=3, cutoff=0.6)
+        close = difflib.get_close_matches(
+            name.strip().casefold(), list(self.names), n=3, cutoff=0.6
+        )
         raise UnknownMedicationError(name, [self.names[key][1] for key in close])
 
     def medication(self, medication_id: str) -> Plain:
@@ -70,7 +74,7 @@ class Database:
         return self.fetch(self.resolve(name))
 
     def all(self) -> Iterable[Plain]:
-        for medication_id in self.ids():
+        for medication_id in self.ids:
             yield self.fetch(medication_id)
 
 
@@ -99,10 +103,14 @@ def load_files(data_files: list[DataFile]) -> tuple[dict[str, Plain], dict[str, 
         med_id = plain["id"]
         if med_id in owners and origins[med_id] != "shipped":
             line, column = document.locate(("id",))
-            problems.append(Problem(
-                data_file.shown, f"id {med_id!r} is already defined in {owners[med_id]}",
-                line, column,
-            ))
+            problems.append(
+                Problem(
+                    data_file.shown,
+                    f"id {med_id!r} is already defined in {owners[med_id]}",
+                    line,
+                    column,
+                )
+            )
             continue
         # A user's file with a shipped id replaces the shipped entry, in the shipped place.
         medications[med_id] = plain
@@ -127,15 +135,23 @@ def _name_clashes(
             owner = taken.get(folded)
             if owner is not None and owner != med_id:
                 line, column = document.locate(loc)
-                problems.append(Problem(
-                    shown, f"the name {name!r} is already used by medication {owner!r}", line, column
-                ))
+                problems.append(
+                    Problem(
+                        shown,
+                        f"the name {name!r} is already used by medication {owner!r}",
+                        line,
+                        column,
+                    )
+                )
             taken.setdefault(folded, med_id)
     return problems
 
 
 def _named_locations(plain: Plain) -> list[tuple[tuple[str | int, ...], str]]:
-    found: list[tuple[tuple[str | int, ...], str]] = [(("id",), plain["id"]), (("name",), plain["name"])]
+    found: list[tuple[tuple[str | int, ...], str]] = [
+        (("id",), plain["id"]),
+        (("name",), plain["name"]),
+    ]
     for key in ("brands", "aliases"):
         found += [((key, index), value) for index, value in enumerate(plain[key])]
     return found
@@ -148,4 +164,4 @@ def build(medications: dict[str, Plain], origins: dict[str, str]) -> Database:
         for name in names_of(plain):
             names.setdefault(name.casefold(), [med_id, name])
     summaries = [summary_of(plain, origins[med_id]) for med_id, plain in medications.items()]
-    return Database(names, summaries, medications.__getitem__)
+    return Database(names, list(medications), medications.__getitem__, lambda: summaries)

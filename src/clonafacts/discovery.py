@@ -82,8 +82,11 @@ def collect_files(
         except OSError as error:
             problems.append(Problem(given, f"cannot read: {error.strerror or error}"))
     if len(found) > MAX_DATA_FILES:
-        problems.append(Problem(str(found[MAX_DATA_FILES].path),
-                                f"more than {MAX_DATA_FILES:,} data files to load"))
+        problems.append(
+            Problem(
+                str(found[MAX_DATA_FILES].path), f"more than {MAX_DATA_FILES:,} data files to load"
+            )
+        )
         del found[MAX_DATA_FILES:]
     return found, problems
 

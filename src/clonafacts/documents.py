@@ -106,13 +106,15 @@ def search_hits(medications: Iterator[Plain], words: list[str]) -> list[Plain]:
                 text = entry_text(entry)
                 haystack = text.casefold()
                 if all(word in haystack for word in folded):
-                    hits.append({
-                        "medication": {"id": medication["id"], "name": medication["name"]},
-                        "section": section,
-                        "path": path,
-                        "text": text,
-                        "sources": entry["sources"],
-                    })
+                    hits.append(
+                        {
+                            "medication": {"id": medication["id"], "name": medication["name"]},
+                            "section": section,
+                            "path": path,
+                            "text": text,
+                            "sources": entry["sources"],
+                        }
+                    )
     return hits
 
 
@@ -139,5 +141,7 @@ def sources_document(medication: Plain) -> Plain:
         "schema_version": SCHEMA_VERSION,
         "kind": "sources",
         "medication": medication_ref(medication),
-        "sources": [{**source, "cited_by": cited_by[source["id"]]} for source in medication["sources"]],
+        "sources": [
+            {**source, "cited_by": cited_by[source["id"]]} for source in medication["sources"]
+        ],
     }

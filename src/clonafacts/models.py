@@ -10,7 +10,14 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from clonafacts.limits import (
     MAX_FACT_CHARS,
@@ -52,11 +59,24 @@ Url = Annotated[str, StringConstraints(pattern=r"^https?://[^\s]+$", max_length=
 SourceIds = Annotated[list[Slug], Field(min_length=1, max_length=MAX_SOURCES_PER_FACT)]
 
 SourceKind = Literal[
-    "overview", "label", "safety-communication", "trial", "review", "guideline", "textbook", "article"
+    "overview",
+    "label",
+    "safety-communication",
+    "trial",
+    "review",
+    "guideline",
+    "textbook",
+    "article",
 ]
 IndicationStatus = Literal["labelled", "adjunctive", "off-label"]
 SectionName = Literal[
-    "overview", "indications", "mechanism", "adjunctive", "withdrawal", "warnings", "pharmacokinetics"
+    "overview",
+    "indications",
+    "mechanism",
+    "adjunctive",
+    "withdrawal",
+    "warnings",
+    "pharmacokinetics",
 ]
 
 #: The order sections are shown in; `all` follows it.
@@ -151,8 +171,11 @@ class Section(Model):
 
     def is_empty(self) -> bool:
         """True when the section says nothing: no facts and no structured content."""
-        return not any(getattr(self, name) for name in type(self).model_fields
-                       if name not in ("title", "summary"))
+        return not any(
+            getattr(self, name)
+            for name in type(self).model_fields
+            if name not in ("title", "summary")
+        )
 
 
 class OverviewSection(Section):

@@ -10,8 +10,8 @@ from clonafacts.documents import SCHEMA_VERSION
 from clonafacts.models import (
     AdjunctiveSection,
     IndicationsSection,
-    Medication,
     MechanismSection,
+    Medication,
     Name,
     OverviewSection,
     PharmacokineticsSection,

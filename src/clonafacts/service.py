@@ -43,7 +43,7 @@ def search(words: list[str], drug: str | None, data_paths: list[str]) -> Plain:
 
 
 def listing(data_paths: list[str]) -> Plain:
-    return documents.list_document(open_database(data_paths).summaries)
+    return documents.list_document(open_database(data_paths).summaries())
 
 
 def sources(drug: str, data_paths: list[str]) -> Plain:
@@ -70,8 +70,12 @@ class ValidationReport:
         if self.ok:
             return f"{checked}: all valid"
         bad = len({problem.path for problem in self.problems})
-        return (f"{checked}: {len(self.problems)} problem" + ("" if len(self.problems) == 1 else "s")
-                + f" in {bad} file" + ("" if bad == 1 else "s"))
+        return (
+            f"{checked}: {len(self.problems)} problem"
+            + ("" if len(self.problems) == 1 else "s")
+            + f" in {bad} file"
+            + ("" if bad == 1 else "s")
+        )
 
 
 def validate(paths: list[str], data_paths: list[str]) -> ValidationReport:

@@ -115,8 +115,8 @@ def cross_checks(medication: Medication) -> Iterator[tuple[PathKey, str]]:
         for index, entry in enumerate([value] if isinstance(value, str) else value):
             folded = entry.casefold()
             if folded in names:
-                loc: PathKey = (field,) if field == "name" else (field, index)
-                yield loc, f"{entry!r} is already used as {names[folded]}"
+                where: PathKey = (field,) if field == "name" else (field, index)
+                yield where, f"{entry!r} is already used as {names[folded]}"
             names[folded] = f"the {field.rstrip('s')} {entry!r}" if field != "name" else "the name"
 
 

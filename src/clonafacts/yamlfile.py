@@ -26,11 +26,6 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 Location = tuple[int, int]  # 1-based line and column
 PathKey = tuple[str | int, ...]
 
-# Explicit tags we accept; they all mean what the untagged value would.
-_STANDARD_TAGS = {
-    "tag:yaml.org,2002:" + name for name in ("str", "int", "float", "bool", "null", "map", "seq")
-}
-
 
 @dataclass
 class YamlDocument:
@@ -90,7 +85,9 @@ def read_text(path: Path, shown: str) -> str:
         raw = raw[3:]
     if b"\x00" in raw:
         line, column = _position(raw, raw.index(b"\x00"))
-        raise YamlFileError(Problem(shown, "binary content (NUL byte); not a YAML file", line, column))
+        raise YamlFileError(
+            Problem(shown, "binary content (NUL byte); not a YAML file", line, column)
+        )
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -111,11 +108,22 @@ def parse(text: str, shown: str) -> YamlDocument:
     loader = _Loader(text)
     try:
         return _Builder(loader, shown).build()
+    except yaml.reader.ReaderError as error:
+        line = text.count("\n", 0, error.position) + 1
+        column = error.position - (text.rfind("\n", 0, error.position) + 1) + 1
+        raise YamlFileError(
+            Problem(
+                shown,
+                f"control character U+{error.character:04X} is not allowed in YAML",
+                line,
+                column,
+            )
+        ) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         message = error.problem or error.context or "invalid YAML"
-        if error.context and error.problem:
-            message = f"{error.problem} ({error.context})"
+        if "tab" in message or (mark is not None and _tab_at(text, mark)):
+            message = "tab character; YAML is indented with spaces only"
         raise _fail(shown, f"YAML syntax error: {message}", mark) from None
     except yaml.YAMLError as error:
         raise _fail(shown, f"YAML error: {error}") from None
@@ -123,9 +131,47 @@ def parse(text: str, shown: str) -> YamlDocument:
         loader.dispose()
 
 
+def _tab_at(text: str, mark: Any) -> bool:
+    lines = text.split("\n")
+    if mark.line >= len(lines):
+        return False
+    return lines[mark.line][mark.column : mark.column + 1] == "\t"
+
+
 def load(path: Path, shown: str | None = None) -> YamlDocument:
     shown = str(path) if shown is None else shown
     return parse(read_text(path, shown), shown)
+
+
+@dataclass(slots=True)
+class _Frame:
+    """A mapping or list being built, with its path; for mappings, the key awaiting a value."""
+
+    container: dict[str, Any] | list[Any]
+    path: PathKey
+    key: str | None = None
+    seen: set[str] = field(default_factory=set)
+
+    @property
+    def wants_key(self) -> bool:
+        return isinstance(self.container, dict) and self.key is None
+
+    def child_path(self) -> PathKey:
+        if isinstance(self.container, dict):
+            return self.path if self.key is None else (*self.path, self.key)
+        return (*self.path, len(self.container))
+
+    def add(self, value: Any) -> None:
+        if isinstance(self.container, dict):
+            assert self.key is not None
+            self.container[self.key] = value
+            self.key = None
+        else:
+            self.container.append(value)
+
+
+def _at(mark: Any) -> Location:
+    return (mark.line + 1, mark.column + 1)
 
 
 class _Builder:
@@ -135,138 +181,100 @@ class _Builder:
         self.loader = loader
         self.path = path
         self.doc = YamlDocument(path, None)
-        self.nodes = 0
 
     def build(self) -> YamlDocument:
-        events = self.loader
-        documents = 0
-        # Each frame: [container, path, pending key (mappings), key mark, seen keys]
-        stack: list[list[Any]] = []
+        stack: list[_Frame] = []
         root: Any = None
-        have_root = False
+        documents = nodes = 0
         while True:
-            event = events.get_event()
+            event = self.loader.get_event()
             if isinstance(event, yaml.StreamEndEvent):
                 break
             if isinstance(event, yaml.DocumentStartEvent):
                 documents += 1
                 if documents > 1:
-                    raise _fail(
-                        self.path,
-                        "a data file holds exactly one YAML document; found a second one",
-                        event.start_mark,
+                    raise self._error(
+                        "a data file holds exactly one YAML document; found a second one", event
                     )
                 continue
             if isinstance(event, yaml.StreamStartEvent | yaml.DocumentEndEvent):
                 continue
             if isinstance(event, yaml.AliasEvent):
-                raise _fail(self.path, "aliases (*name) are not supported in data files",
-                            event.start_mark)
+                raise self._error("aliases (*name) are not supported in data files", event)
             if isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
-                done = stack.pop()
-                value = done[0]
-                if not stack:
-                    root, have_root = value, True
+                value = stack.pop().container
+                if stack:
+                    stack[-1].add(value)
                 else:
-                    self._add(stack, value, event)
+                    root = value
                 continue
-            # A node starts: scalar, mapping or sequence.
-            self.nodes += 1
-            if self.nodes > MAX_NODES:
-                raise _fail(self.path, f"too many values (over {MAX_NODES:,})", event.start_mark)
-            if getattr(event, "anchor", None) is not None:
-                raise _fail(self.path, "anchors (&name) are not supported in data files",
-                            event.start_mark)
-            here = self._child_path(stack, event)
+            # A node starts: a scalar, a mapping or a list.
+            nodes += 1
+            if nodes > MAX_NODES:
+                raise self._error(f"too many values (over {MAX_NODES:,})", event)
+            if event.anchor is not None:
+                raise self._error("anchors (&name) are not supported in data files", event)
+            parent = stack[-1] if stack else None
             if isinstance(event, yaml.ScalarEvent):
                 value = self._scalar(event)
-                if stack and stack[-1][2] is _NO_KEY and isinstance(stack[-1][0], dict):
-                    self._set_key(stack[-1], value, event)
+                if parent is not None and parent.wants_key:
+                    self._set_key(parent, value, event)
                     continue
-                self.doc.locations[here] = (event.start_mark.line + 1, event.start_mark.column + 1)
-                if not stack:
-                    root, have_root = value, True
+                self.doc.locations[parent.child_path() if parent else ()] = _at(event.start_mark)
+                if parent is None:
+                    root = value
                 else:
-                    self._add(stack, value, event)
+                    parent.add(value)
                 continue
-            self._check_tag(event, "map" if isinstance(event, yaml.MappingStartEvent) else "seq")
-            if stack and stack[-1][2] is _NO_KEY and isinstance(stack[-1][0], dict):
-                raise _fail(self.path, "mapping keys must be plain strings", event.start_mark)
+            is_mapping = isinstance(event, yaml.MappingStartEvent)
+            self._check_tag(event, "map" if is_mapping else "seq")
+            if parent is not None and parent.wants_key:
+                raise self._error("mapping keys must be plain strings", event)
             if len(stack) >= MAX_DEPTH:
-                raise _fail(self.path, f"nested more than {MAX_DEPTH} levels deep", event.start_mark)
-            self.doc.locations[here] = (event.start_mark.line + 1, event.start_mark.column + 1)
-            container: Any = {} if isinstance(event, yaml.MappingStartEvent) else []
-            stack.append([container, here, _NO_KEY, None, set()])
-        if not have_root or root is None:
+                raise self._error(f"nested more than {MAX_DEPTH} levels deep", event)
+            here = parent.child_path() if parent else ()
+            self.doc.locations[here] = _at(event.start_mark)
+            stack.append(_Frame({} if is_mapping else [], here))
+        if root is None:
             raise _fail(self.path, "the file holds no data (it is empty or null)")
         self.doc.data = root
         return self.doc
 
-    def _child_path(self, stack: list[list[Any]], event: Any) -> PathKey:
-        if not stack:
-            return ()
-        frame = stack[-1]
-        container, path = frame[0], frame[1]
-        if isinstance(container, dict):
-            if frame[2] is _NO_KEY:  # this node is a key
-                return path
-            return (*path, frame[2])
-        return (*path, len(container))
+    def _error(self, message: str, event: Any) -> YamlFileError:
+        return _fail(self.path, message, event.start_mark)
 
-    def _set_key(self, frame: list[Any], key: Any, event: Any) -> None:
+    def _set_key(self, frame: _Frame, key: Any, event: Any) -> None:
         if not isinstance(key, str):
-            raise _fail(self.path, f"mapping keys must be strings, not {_kind(key)}", event.start_mark)
-        if key in frame[4]:
-            raise _fail(self.path, f"duplicate key {key!r}", event.start_mark)
-        frame[4].add(key)
-        frame[2] = key
-        self.doc.key_locations[(*frame[1], key)] = (
-            event.start_mark.line + 1,
-            event.start_mark.column + 1,
-        )
-
-    @staticmethod
-    def _add(stack: list[list[Any]], value: Any, event: Any) -> None:
-        frame = stack[-1]
-        if isinstance(frame[0], dict):
-            frame[0][frame[2]] = value
-            frame[2] = _NO_KEY
-        else:
-            frame[0].append(value)
+            raise self._error(f"mapping keys must be text, not {_kind(key)}", event)
+        if key in frame.seen:
+            raise self._error(f"duplicate key {key!r}", event)
+        frame.seen.add(key)
+        frame.key = key
+        self.doc.key_locations[(*frame.path, key)] = _at(event.start_mark)
 
     def _check_tag(self, event: Any, kind: str) -> None:
         tag = event.tag
         if tag is None or tag == "!" or tag == f"tag:yaml.org,2002:{kind}":
             return
-        raise _fail(self.path, f"tag {tag!r} is not allowed in data files", event.start_mark)
+        raise self._error(f"tag {tag!r} is not allowed in data files", event)
 
     def _scalar(self, event: Any) -> Any:
         tag = event.tag
-        if tag is not None and tag != "!" and tag not in _STANDARD_TAGS - {
-            "tag:yaml.org,2002:map",
-            "tag:yaml.org,2002:seq",
-        }:
-            raise _fail(self.path, f"tag {tag!r} is not allowed in data files", event.start_mark)
-        node = yaml.ScalarNode(
-            tag or "", event.value, event.start_mark, event.end_mark, style=event.style
-        )
-        if not tag or tag == "!":
-            node.tag = self.loader.resolve(yaml.ScalarNode, event.value, event.implicit)
-        kind = node.tag.rsplit(":", 1)[-1]
+        if tag is None or tag == "!":
+            tag = self.loader.resolve(yaml.ScalarNode, event.value, event.implicit)
+        kind = tag.rsplit(":", 1)[-1] if tag.startswith("tag:yaml.org,2002:") else ""
         if kind not in ("str", "int", "float", "bool", "null"):
-            raise _fail(
-                self.path,
-                f"{kind} values are not supported; quote the value to make it text",
-                event.start_mark,
+            if event.tag not in (None, "!"):
+                raise self._error(f"tag {event.tag!r} is not allowed in data files", event)
+            raise self._error(
+                f"{kind or 'tagged'} values are not supported; quote the value to make it text",
+                event,
             )
-        return self.loader.yaml_constructors[node.tag](self.loader, node)
+        node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+        return self.loader.yaml_constructors[tag](self.loader, node)
 
 
 def _kind(value: Any) -> str:
     return {bool: "a boolean", int: "a number", float: "a number", type(None): "null"}.get(
         type(value), type(value).__name__
     )
-
-
-_NO_KEY: Any = object()
-

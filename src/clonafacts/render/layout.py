@@ -61,12 +61,16 @@ def _entries(value: Any) -> list[Plain]:
 
 def section_blocks(section: str, content: Plain) -> list[Block]:
     """The blocks of one section, most important first; empty blocks are left out."""
-    blocks = [Block(kind, heading, _entries(content.get(field)))
-              for field, heading, kind in _ALERTS.get(section, [])]
+    blocks = [
+        Block(kind, heading, _entries(content.get(field)))
+        for field, heading, kind in _ALERTS.get(section, [])
+    ]
     facts = content.get("facts", [])
     blocks.append(Block("key", "Key facts", [fact for fact in facts if fact.get("key")]))
-    blocks += [Block(kind, heading, _entries(content.get(field)))
-               for field, heading, kind in _FIELDS.get(section, [])]
+    blocks += [
+        Block(kind, heading, _entries(content.get(field)))
+        for field, heading, kind in _FIELDS.get(section, [])
+    ]
     others = [fact for fact in facts if not fact.get("key")]
     blocks.append(Block("bullets", "More facts" if len(blocks) > 1 else "Facts", others))
     return [block for block in blocks if block.entries]

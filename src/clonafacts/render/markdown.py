@@ -58,8 +58,14 @@ class _Notes:
 
     def header(self, medication: Plain, title: str, level: int) -> list[str]:
         heading = medication_heading(medication) + (f": {title}" if title else "")
-        return [f"{'#' * level} {escape(heading)}", "", f"*{escape(medication_subtitle(medication))}*",
-                "", escape(medication["summary"]), ""]
+        return [
+            f"{'#' * level} {escape(heading)}",
+            "",
+            f"*{escape(medication_subtitle(medication))}*",
+            "",
+            escape(medication["summary"]),
+            "",
+        ]
 
     def marks(self, entry: Plain) -> str:
         return "".join(f"[^{n}]" for n in self.citations.markers(entry))
@@ -79,20 +85,28 @@ class _Notes:
         if block.kind == "conditions":
             lines += ["| Condition | Status | Details |", "| --- | --- | --- |"]
             for e in block.entries:
-                details = "; ".join([*e["details"], *([e["population"]] if e["population"] else [])])
-                lines.append(f"| {escape(e['name'])} | {e['status']} | {escape(details)} "
-                             f"{self.marks(e)} |")
+                details = "; ".join(
+                    [*e["details"], *([e["population"]] if e["population"] else [])]
+                )
+                lines.append(
+                    f"| {escape(e['name'])} | {e['status']} | {escape(details)} {self.marks(e)} |"
+                )
         elif block.kind == "parameters":
             lines += ["| Parameter | Value |", "| --- | --- |"]
-            lines += [f"| {escape(e['name'])} | {escape(e['value'])} {self.marks(e)} |"
-                      for e in block.entries]
+            lines += [
+                f"| {escape(e['name'])} | {escape(e['value'])} {self.marks(e)} |"
+                for e in block.entries
+            ]
         elif block.kind == "steps":
-            lines += [f"{n}. **{escape(e['stage'])}**: {escape(e['text'])} {self.marks(e)}"
-                      for n, e in enumerate(block.entries, 1)]
+            lines += [
+                f"{n}. **{escape(e['stage'])}**: {escape(e['text'])} {self.marks(e)}"
+                for n, e in enumerate(block.entries, 1)
+            ]
         else:
             bold = "**" if block.kind == "key" else ""
-            lines += [f"- {bold}{escape(entry_text(e))}{bold} {self.marks(e)}"
-                      for e in block.entries]
+            lines += [
+                f"- {bold}{escape(entry_text(e))}{bold} {self.marks(e)}" for e in block.entries
+            ]
         return [*lines, ""]
 
     def footnotes(self) -> list[str]:
@@ -105,23 +119,33 @@ class _Notes:
         query = " ".join(document["query"])
         lines = [f"# Search: {escape(query)}", ""]
         for hit in document["hits"]:
-            lines.append(f"- **{escape(hit['medication']['name'])}, {hit['section']}**: "
-                         f"{escape(hit['text'])}")
+            lines.append(
+                f"- **{escape(hit['medication']['name'])}, {hit['section']}**: "
+                f"{escape(hit['text'])}"
+            )
         return [*lines, ""]
 
     def listing(self, document: Plain) -> list[str]:
-        lines = ["# Medications", "", "| Medication | Brands | Class | Sections | From |",
-                 "| --- | --- | --- | --- | --- |"]
+        lines = [
+            "# Medications",
+            "",
+            "| Medication | Brands | Class | Sections | From |",
+            "| --- | --- | --- | --- | --- |",
+        ]
         for med in document["medications"]:
-            lines.append(f"| {escape(med['name'])} ({med['id']}) | {escape(', '.join(med['brands']))}"
-                         f" | {escape(med['drug_class'])} | {', '.join(med['sections'])} |"
-                         f" {escape(med['origin'])} |")
+            lines.append(
+                f"| {escape(med['name'])} ({med['id']}) | {escape(', '.join(med['brands']))}"
+                f" | {escape(med['drug_class'])} | {', '.join(med['sections'])} |"
+                f" {escape(med['origin'])} |"
+            )
         return [*lines, ""]
 
     def sources(self, document: Plain) -> list[str]:
         lines = self.header(document["medication"], "Sources", level=1)
         for source in document["sources"]:
             cited = ", ".join(source["cited_by"]) or "not cited"
-            lines += [f"- **{source['id']}** ({source['kind']}): {escape(citation(source))} "
-                      f"Cited by: {cited}."]
+            lines += [
+                f"- **{source['id']}** ({source['kind']}): {escape(citation(source))} "
+                f"Cited by: {cited}."
+            ]
         return [*lines, ""]

@@ -129,20 +129,29 @@ class _Painter:
 
     def _block(self, block: Block) -> RenderableType:
         if block.kind in ("alert", "boxed"):
-            body = Group(*(self._line(entry, "") for entry in block.entries)) \
-                if block.kind == "alert" else Group(
-                    *(self._line(entry, self.glyph.bullet) for entry in block.entries))
+            body = (
+                Group(*(self._line(entry, "") for entry in block.entries))
+                if block.kind == "alert"
+                else Group(*(self._line(entry, self.glyph.bullet) for entry in block.entries))
+            )
             title = Text(f"{self.glyph.warn} {block.heading}", style="bold red")
-            return Panel(body, title=title, title_align="left", box=self.glyph.heavy,
-                         border_style="red", expand=True)
+            return Panel(
+                body,
+                title=title,
+                title_align="left",
+                box=self.glyph.heavy,
+                border_style="red",
+                expand=True,
+            )
         heading = Text(block.heading, style="bold")
         if block.kind == "conditions":
             return Group(heading, self._conditions(block.entries))
         if block.kind == "parameters":
             return Group(heading, self._parameters(block.entries))
         if block.kind == "steps":
-            lines = [self._line(entry, f"{number}.") for number, entry in
-                     enumerate(block.entries, 1)]
+            lines = [
+                self._line(entry, f"{number}.") for number, entry in enumerate(block.entries, 1)
+            ]
             return Group(heading, *lines)
         marker = self.glyph.star if block.kind == "key" else self.glyph.bullet
         style = "bold" if block.kind == "key" else ""
@@ -193,8 +202,9 @@ class _Painter:
             cell = Text(details)
             self._highlight(cell)
             if self.options.show_sources:
-                cell.append(" " + "".join(f"[{n}]" for n in self.citations.markers(entry)),
-                            style="dim")
+                cell.append(
+                    " " + "".join(f"[{n}]" for n in self.citations.markers(entry)), style="dim"
+                )
             status_style = "green" if entry["status"] == "labelled" else "yellow"
             table.add_row(Text(entry["name"]), Text(entry["status"], style=status_style), cell)
         return table
@@ -206,8 +216,9 @@ class _Painter:
         for entry in entries:
             value = Text(entry["value"])
             if self.options.show_sources:
-                value.append(" " + "".join(f"[{n}]" for n in self.citations.markers(entry)),
-                             style="dim")
+                value.append(
+                    " " + "".join(f"[{n}]" for n in self.citations.markers(entry)), style="dim"
+                )
             table.add_row(Text(entry["name"]), value)
         return table
 
@@ -233,8 +244,9 @@ class _Painter:
         count = f"{len(hits)} match" + ("" if len(hits) == 1 else "es")
         out: list[RenderableType] = [Text(count, style="bold")]
         for hit in hits:
-            where = Text(f"{hit['medication']['name']} {self.glyph.dot} {hit['section']}",
-                         style="cyan")
+            where = Text(
+                f"{hit['medication']['name']} {self.glyph.dot} {hit['section']}", style="cyan"
+            )
             text = Text(hit["text"])
             self._highlight(text)
             out.append(Group(Text(""), where, Padding(text, (0, 0, 0, 2))))
@@ -242,13 +254,22 @@ class _Painter:
 
     def _list(self) -> RenderableType:
         table = Table(box=self.glyph.table, expand=True, show_edge=False, pad_edge=False)
-        for column, ratio in (("Medication", 2), ("Brands", 2), ("Class", 3), ("Sections", 4),
-                              ("From", 2)):
-            table.add_column(column, ratio=ratio)
+        for column, ratio in (
+            ("Medication", 2),
+            ("Brands", 2),
+            ("Class", 3),
+            ("Sections", 4),
+            ("From", 2),
+        ):
+            table.add_column(column, ratio=ratio, overflow="fold")
         for med in self.document["medications"]:
-            table.add_row(Text(f"{med['name']} ({med['id']})", style="bold"),
-                          Text(", ".join(med["brands"])), Text(med["drug_class"]),
-                          Text(", ".join(med["sections"])), Text(med["origin"]))
+            table.add_row(
+                Text(f"{med['name']} ({med['id']})", style="bold"),
+                Text(", ".join(med["brands"])),
+                Text(med["drug_class"]),
+                Text(", ".join(med["sections"])),
+                Text(med["origin"]),
+            )
         return table
 
     def _sources(self) -> list[RenderableType]:
@@ -259,6 +280,11 @@ class _Painter:
             head = Text(source["id"], style="bold")
             head.append(f"  ({source['kind']})", style="dim")
             cited = ", ".join(source["cited_by"]) or "not cited"
-            out.append(Group(head, Padding(Text(citation(source)), (0, 0, 0, 2)),
-                             Padding(Text(f"Cited by: {cited}", style="dim"), (0, 0, 0, 2))))
+            out.append(
+                Group(
+                    head,
+                    Padding(Text(citation(source)), (0, 0, 0, 2)),
+                    Padding(Text(f"Cited by: {cited}", style="dim"), (0, 0, 0, 2)),
+                )
+            )
         return out

@@ -1,0 +1,114 @@
+"""Shared test set-up: an isolated environment, a CLI runner, golden files."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from clonafacts.cli import app
+
+TESTS = Path(__file__).parent
+FIXTURES = TESTS / "fixtures"
+GOLDEN = TESTS / "golden"
+
+# Variables that change output; every test starts without them.
+_ISOLATED = (
+    "CLONAFACTS_DATA",
+    "CLONAFACTS_CACHE_DIR",
+    "CLONAFACTS_NO_CACHE",
+    "CLONAFACTS_DEBUG",
+    "NO_COLOR",
+    "FORCE_COLOR",
+    "COLUMNS",
+    "TERM",
+)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-goldens",
+        action="store_true",
+        help="Rewrite the golden files from the current output.",
+    )
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    for name in _ISOLATED:
+        monkeypatch.delenv(name, raising=False)
+    # One cache folder per test: no test sees another's cache.
+    monkeypatch.setenv("CLONAFACTS_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+    monkeypatch.setenv("COLUMNS", "100")
+
+
+class Cli:
+    """Runs the app in-process; output is deterministic (width 100, no colour)."""
+
+    def __init__(self) -> None:
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, env: dict[str, str] | None = None) -> Result:
+        return self.runner.invoke(app, list(args), env=env, catch_exceptions=False)
+
+    def json(self, *args: str, env: dict[str, str] | None = None) -> Any:
+        result = self(*args, "--json", env=env)
+        assert result.exit_code == 0, result.stderr
+        return json.loads(result.stdout)
+
+
+@pytest.fixture
+def cli() -> Cli:
+    return Cli()
+
+
+@pytest.fixture
+def fixture_data() -> Path:
+    """A folder with one valid, fictional medication (examplazole)."""
+    return FIXTURES / "valid"
+
+
+class Golden:
+    def __init__(self, update: bool) -> None:
+        self.update = update
+
+    def check(self, name: str, actual: str) -> None:
+        path = GOLDEN / name
+        if self.update or not path.exists():
+            if not self.update:
+                pytest.fail(f"missing golden file {path}; run pytest --update-goldens")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(actual, encoding="utf-8")
+            return
+        expected = path.read_text(encoding="utf-8")
+        assert actual == expected, f"output differs from {path} (pytest --update-goldens)"
+
+
+@pytest.fixture
+def golden(request: pytest.FixtureRequest) -> Golden:
+    return Golden(bool(request.config.getoption("--update-goldens")))
+
+
+@pytest.fixture
+def write_data(tmp_path: Path) -> Iterator[Any]:
+    """Write a data file into a fresh folder; returns its path."""
+
+    def write(text: str | bytes, name: str = "med.yaml") -> Path:
+        path = tmp_path / name
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(text, encoding="utf-8")
+        return path
+
+    yield write
+    for child in tmp_path.iterdir():
+        if child.is_file() and not os.access(child, os.R_OK):
+            child.chmod(0o600)
