@@ -135,7 +135,8 @@ def _tab_at(text: str, mark: Any) -> bool:
     lines = text.split("\n")
     if mark.line >= len(lines):
         return False
-    return lines[mark.line][mark.column : mark.column + 1] == "\t"
+    line: str = lines[mark.line]
+    return line[mark.column : mark.column + 1] == "\t"
 
 
 def load(path: Path, shown: str | None = None) -> YamlDocument:
