@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import sys
 from typing import NoReturn
 
 
 def main() -> NoReturn:
-    from clonafacts.cli import main as cli_main
+    try:
+        from clonafacts.fastpath import run
 
-    cli_main()
+        code = run(sys.argv[1:])
+        if code is not None:
+            sys.exit(code)
+        from clonafacts.cli import main as cli_main
+
+        cli_main()
+    except KeyboardInterrupt:
+        from clonafacts.exitcodes import INTERRUPTED
+
+        sys.exit(INTERRUPTED)
 
 
 if __name__ == "__main__":

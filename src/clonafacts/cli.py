@@ -1,9 +1,4 @@
-"""The command line: parse, call the service, pick a renderer, map errors to exit codes.
-
-Exit codes (documented in the README):
-  0 success · 1 nothing found · 2 usage error · 3 invalid data · 4 internal error
-  130 interrupted (Ctrl-C) · 141 output pipe closed
-"""
+"""The command line: parse, call the service, pick a renderer, map errors to exit codes."""
 
 from __future__ import annotations
 
@@ -18,27 +13,19 @@ import typer
 from typer._click import exceptions as click_exceptions  # Typer vendors its own Click
 from typer.core import TyperGroup
 
-from clonafacts import service
+from clonafacts import exitcodes, service
 from clonafacts._version import __version__
+from clonafacts.arguments import argument_problem
 from clonafacts.errors import (
     ClonafactsError,
     DataError,
     NotFoundError,
     printable,
 )
-from clonafacts.models import SECTION_ORDER
-
-EXIT_OK = 0
-EXIT_NOT_FOUND = 1
-EXIT_INVALID = 1  # validate found problems
-EXIT_USAGE = 2
-EXIT_DATA = 3
-EXIT_INTERNAL = 4
-EXIT_INTERRUPTED = 130
-EXIT_PIPE_CLOSED = 141
+from clonafacts.output import PipeClosed, emit, show, silence_stdout
+from clonafacts.sections import SECTION_ORDER
 
 DEBUG_ENV = "CLONAFACTS_DEBUG"
-MAX_ARGUMENT_CHARS = 200
 MAX_SHOWN_PROBLEMS = 10
 
 
@@ -60,25 +47,13 @@ class SchemaKind(StrEnum):
     output = "output"
 
 
-class _PipeClosed(Exception):
-    """stdout went away (`| head`); end quietly."""
-
-
 # ---------------------------------------------------------------------------------------------
 # Arguments shared by many commands, defined once.
 
 
 def _checked_text(value: str | None) -> str | None:
-    if value is None:
-        return None
-    if not value.strip():
-        raise typer.BadParameter("must not be empty")
-    if len(value) > MAX_ARGUMENT_CHARS:
-        raise typer.BadParameter(
-            f"is too long ({len(value):,} characters; at most {MAX_ARGUMENT_CHARS})"
-        )
-    if printable(value) != value:
-        raise typer.BadParameter(f"contains a control character: {printable(value)!r}")
+    if value is not None and (problem := argument_problem(value)):
+        raise typer.BadParameter(problem)
     return value
 
 
@@ -133,35 +108,6 @@ SourcesOpt = Annotated[
 # Output and errors.
 
 
-def _color_wanted(mode: ColorMode) -> bool:
-    if mode is not ColorMode.auto:
-        return mode is ColorMode.always
-    if os.environ.get("NO_COLOR"):
-        return False
-    if os.environ.get("FORCE_COLOR"):
-        return True
-    return sys.stdout.isatty()
-
-
-def _width() -> int:
-    columns = os.environ.get("COLUMNS", "")
-    if columns.isdigit() and int(columns) > 0:
-        return int(columns)
-    if sys.stdout.isatty():
-        import shutil
-
-        return shutil.get_terminal_size().columns
-    return 100
-
-
-def _emit(text: str) -> None:
-    try:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-    except BrokenPipeError:
-        raise _PipeClosed from None
-
-
 def _output(
     document: dict[str, Any],
     format_: OutputFormat,
@@ -170,18 +116,8 @@ def _output(
     sources: bool,
     highlight: tuple[str, ...] = (),
 ) -> None:
-    from clonafacts.render import RenderOptions, renderer_for
-
     chosen = OutputFormat.json if json_ else format_
-    encoding = (getattr(sys.stdout, "encoding", None) or "utf-8").lower()
-    options = RenderOptions(
-        width=_width(),
-        color=chosen is OutputFormat.text and _color_wanted(color),
-        unicode=encoding.startswith("utf"),
-        show_sources=sources,
-        highlight=highlight,
-    )
-    _emit(renderer_for(chosen.value)(document, options))
+    show(document, chosen.value, color.value, sources, highlight)
 
 
 def _error_console() -> Any:
@@ -224,13 +160,13 @@ def _domain_errors() -> Iterator[None]:
         yield
     except NotFoundError as error:
         _report(str(error))
-        raise typer.Exit(EXIT_NOT_FOUND) from None
+        raise typer.Exit(exitcodes.NOT_FOUND) from None
     except DataError as error:
         _report_data_error(error)
-        raise typer.Exit(EXIT_DATA) from None
+        raise typer.Exit(exitcodes.DATA) from None
     except ClonafactsError as error:
         _report(str(error))
-        raise typer.Exit(EXIT_USAGE) from None
+        raise typer.Exit(exitcodes.USAGE) from None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -266,19 +202,17 @@ def _run(invoke: Callable[[], Any]) -> int:
     try:
         result = invoke()
     except click_exceptions.UsageError as error:
-        _report(error.format_message(), _usage_hint(error))
-        return EXIT_USAGE
+        # Typer phrases some value errors through pydantic ("Value error, ..."); drop that noise.
+        _report(error.format_message().replace("Value error, ", ""), _usage_hint(error))
+        return exitcodes.USAGE
     except click_exceptions.ClickException as error:
         _report(error.format_message())
         return error.exit_code
     except (KeyboardInterrupt, typer.Abort):
-        return EXIT_INTERRUPTED
-    except _PipeClosed:
-        _silence_stdout()
-        return EXIT_PIPE_CLOSED
-    except BrokenPipeError:
-        _silence_stdout()
-        return EXIT_PIPE_CLOSED
+        return exitcodes.INTERRUPTED
+    except (PipeClosed, BrokenPipeError):
+        silence_stdout()
+        return exitcodes.PIPE_CLOSED
     except Exception as error:
         if debug:
             raise
@@ -286,8 +220,8 @@ def _run(invoke: Callable[[], Any]) -> int:
             f"internal error: {type(error).__name__}: {error}",
             f"This is a bug; run with {DEBUG_ENV}=1 to see the traceback.",
         )
-        return EXIT_INTERNAL
-    return result if isinstance(result, int) else EXIT_OK
+        return exitcodes.INTERNAL
+    return result if isinstance(result, int) else exitcodes.OK
 
 
 def _usage_hint(error: Any) -> str:
@@ -296,18 +230,9 @@ def _usage_hint(error: Any) -> str:
     return f"Try '{command} --help' for help."
 
 
-def _silence_stdout() -> None:
-    # Python flushes stdout at exit; point it at devnull so that flush cannot fail noisily.
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass
-
-
 def _version(value: bool) -> None:
     if value:
-        _emit(f"clonafacts {__version__}\n")
+        emit(f"clonafacts {__version__}\n")
         raise typer.Exit()
 
 
@@ -460,9 +385,9 @@ def _validate(
     report = service.validate(paths or [], data or [])
     if report.problems:
         _report_problems(report.problems)
-    _emit(report.summary() + "\n")
+    emit(report.summary() + "\n")
     if not report.ok:
-        raise typer.Exit(EXIT_INVALID)
+        raise typer.Exit(exitcodes.INVALID)
 
 
 def _report_problems(problems: list[Any]) -> None:
@@ -483,7 +408,7 @@ def _schema(
     from clonafacts.schemas import data_schema, output_schema
 
     schema = data_schema() if kind is SchemaKind.data else output_schema()
-    _emit(json.dumps(schema, indent=2, ensure_ascii=False) + "\n")
+    emit(json.dumps(schema, indent=2, ensure_ascii=False) + "\n")
 
 
 def main() -> NoReturn:
@@ -491,5 +416,5 @@ def main() -> NoReturn:
     try:
         app()
     except KeyboardInterrupt:  # before Typer took over
-        sys.exit(EXIT_INTERRUPTED)
-    sys.exit(EXIT_OK)
+        sys.exit(exitcodes.INTERRUPTED)
+    sys.exit(exitcodes.OK)

@@ -6,7 +6,6 @@ the plain data of its validated model, which every renderer reads.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -62,6 +61,8 @@ class Database:
         entry = self.names.get(name.strip().casefold())
         if entry is not None:
             return entry[0]
+        import difflib
+
         close = difflib.get_close_matches(
             name.strip().casefold(), list(self.names), n=3, cutoff=0.6
         )

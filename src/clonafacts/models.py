@@ -28,6 +28,7 @@ from clonafacts.limits import (
     MAX_SOURCES_PER_FACT,
     MAX_TAGS,
 )
+from clonafacts.sections import SECTION_ORDER, SectionName
 
 # Control characters (but newline), DEL, C1 controls and bidi overrides have no place in a fact.
 _FORBIDDEN_CHARS = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -69,26 +70,6 @@ SourceKind = Literal[
     "article",
 ]
 IndicationStatus = Literal["labelled", "adjunctive", "off-label"]
-SectionName = Literal[
-    "overview",
-    "indications",
-    "mechanism",
-    "adjunctive",
-    "withdrawal",
-    "warnings",
-    "pharmacokinetics",
-]
-
-#: The order sections are shown in; `all` follows it.
-SECTION_ORDER: tuple[SectionName, ...] = (
-    "overview",
-    "indications",
-    "mechanism",
-    "adjunctive",
-    "withdrawal",
-    "warnings",
-    "pharmacokinetics",
-)
 
 
 class Model(BaseModel):

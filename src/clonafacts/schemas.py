@@ -16,12 +16,12 @@ from clonafacts.models import (
     OverviewSection,
     PharmacokineticsSection,
     Schedule,
-    SectionName,
     Slug,
     Source,
     WarningsSection,
     WithdrawalSection,
 )
+from clonafacts.sections import SectionName
 
 DATA_SCHEMA_ID = "https://clonafacts.invalid/schema/data-v1.json"
 

@@ -16,9 +16,9 @@ from clonafacts.discovery import (
     user_paths,
 )
 from clonafacts.errors import DataError, Problem
+from clonafacts.sections import DEFAULT_DRUG
 
 Plain = dict[str, Any]
-DEFAULT_DRUG = "clonazepam"
 
 
 def open_database(data_paths: list[str]) -> Database:

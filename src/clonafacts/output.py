@@ -1,0 +1,76 @@
+"""Where output goes: the terminal's width and colour, and writing to stdout.
+
+Kept free of Typer so that the fast lookup path can use it without importing the CLI.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+COLOR_MODES = ("auto", "always", "never")
+
+
+class PipeClosed(Exception):
+    """stdout went away (`| head`); the CLI ends quietly."""
+
+
+def color_wanted(mode: str) -> bool:
+    """--color wins; then NO_COLOR, then FORCE_COLOR; else colour only on a terminal."""
+    if mode != "auto":
+        return mode == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return sys.stdout.isatty()
+
+
+def width() -> int:
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    if sys.stdout.isatty():
+        import shutil
+
+        return shutil.get_terminal_size().columns
+    return 100
+
+
+def emit(text: str) -> None:
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise PipeClosed from None
+
+
+def silence_stdout() -> None:
+    """After a closed pipe, point stdout at devnull so the flush at exit cannot fail."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+def show(
+    document: dict[str, Any],
+    format_name: str,
+    color: str = "auto",
+    sources: bool = False,
+    highlight: tuple[str, ...] = (),
+) -> None:
+    """Render `document` in the chosen format and write it to stdout."""
+    from clonafacts.render import RenderOptions, renderer_for
+
+    encoding = (getattr(sys.stdout, "encoding", None) or "utf-8").lower()
+    options = RenderOptions(
+        width=width(),
+        color=format_name == "text" and color_wanted(color),
+        unicode=encoding.startswith("utf"),
+        show_sources=sources,
+        highlight=highlight,
+    )
+    emit(renderer_for(format_name)(document, options))

@@ -1,0 +1,28 @@
+"""The section names and their order: shared by the models and the CLI (which must not import
+pydantic just to know them)."""
+
+from typing import Literal
+
+SectionName = Literal[
+    "overview",
+    "indications",
+    "mechanism",
+    "adjunctive",
+    "withdrawal",
+    "warnings",
+    "pharmacokinetics",
+]
+
+#: The order sections are shown in; `all` follows it.
+SECTION_ORDER: tuple[SectionName, ...] = (
+    "overview",
+    "indications",
+    "mechanism",
+    "adjunctive",
+    "withdrawal",
+    "warnings",
+    "pharmacokinetics",
+)
+
+#: The medication a lookup shows when none is named.
+DEFAULT_DRUG = "clonazepam"
