@@ -182,32 +182,54 @@ class _Painter:
             text = Text(entry_text(entry), style=style)
         self._highlight(text)
         if self.options.show_sources:
-            numbers = self.citations.markers(entry)
-            text.append(" " + "".join(f"[{n}]" for n in numbers), style="dim")
+            text.append(" " + self._marks(entry), style="dim")
         return text
+
+    def _marks(self, entry: Plain) -> str:
+        return "".join(f"[{number}]" for number in self.citations.markers(entry))
 
     def _highlight(self, text: Text) -> None:
         for word in self.options.highlight:
             text.highlight_regex(re.compile(re.escape(word), re.IGNORECASE), "bold reverse")
 
     def _conditions(self, entries: list[Plain]) -> RenderableType:
+        # A table where there is room; on a narrow terminal, one block per condition.
+        narrow = self.options.width < 60
         table = Table(box=self.glyph.table, expand=True, show_edge=False, pad_edge=False)
-        table.add_column("Condition", style="bold", ratio=3)
-        table.add_column("Status", ratio=2)
-        table.add_column("Details", ratio=6)
+        table.add_column("Condition", style="bold", ratio=3, overflow="fold")
+        table.add_column("Status", no_wrap=True)
+        table.add_column("Details", ratio=7, overflow="fold")
+        blocks: list[RenderableType] = []
         for entry in entries:
-            details = "; ".join(entry["details"])
-            if entry.get("population"):
-                details += ("; " if details else "") + entry["population"]
-            cell = Text(details)
-            self._highlight(cell)
-            if self.options.show_sources:
-                cell.append(
-                    " " + "".join(f"[{n}]" for n in self.citations.markers(entry)), style="dim"
+            status = Text(
+                entry["status"], style="green" if entry["status"] == "labelled" else "yellow"
+            )
+            details = self._condition_details(entry)
+            if narrow:
+                blocks.append(
+                    Group(
+                        Text.assemble((entry["name"], "bold"), " (", status, ")"),
+                        Padding(details, (0, 0, 0, 1)),
+                    )
                 )
-            status_style = "green" if entry["status"] == "labelled" else "yellow"
-            table.add_row(Text(entry["name"]), Text(entry["status"], style=status_style), cell)
-        return table
+            else:
+                table.add_row(Text(entry["name"]), status, details)
+        return Group(*blocks) if narrow else table
+
+    def _condition_details(self, entry: Plain) -> RenderableType:
+        lines = [Text(detail) for detail in entry["details"]]
+        if entry.get("population"):
+            lines.append(Text(f"Who: {entry['population']}"))
+        for line in lines:
+            self._highlight(line)
+        if self.options.show_sources and lines:
+            lines[-1].append(" " + self._marks(entry), style="dim")
+        cell = Table.grid(padding=(0, 1))
+        cell.add_column(no_wrap=True)
+        cell.add_column(ratio=1, overflow="fold")
+        for line in lines:
+            cell.add_row(self.glyph.bullet, line)
+        return cell
 
     def _parameters(self, entries: list[Plain]) -> RenderableType:
         table = Table(box=self.glyph.table, expand=True, show_edge=False, pad_edge=False)
@@ -216,9 +238,7 @@ class _Painter:
         for entry in entries:
             value = Text(entry["value"])
             if self.options.show_sources:
-                value.append(
-                    " " + "".join(f"[{n}]" for n in self.citations.markers(entry)), style="dim"
-                )
+                value.append(" " + self._marks(entry), style="dim")
             table.add_row(Text(entry["name"]), value)
         return table
 
