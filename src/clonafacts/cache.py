@@ -3,16 +3,15 @@
 One file per set of data files, named by a checksum of their paths, sizes and modification
 times (and the package version). Layout:
 
-    line 1   header JSON: format, fingerprint, and [offset, length, crc32] of each part
-    part     index: name -> [id, name as written], id -> [offset, length, crc32] of its data
-    part     summaries, for `list`
-    part     each medication's plain data, one JSON text after another
+    line 1   header JSON: format, the stamp's checksums, and [offset, length, crc32] of each part
+    parts    the name index in buckets (name -> [id, name as written, where its data is]),
+             the list of ids, the summaries for `list`, then each medication's plain data
 
-A lookup reads the header and the index, then seeks to one medication: its cost does not
-grow with the number of medications beyond one stat per data file. Every part is checked
-(crc32) before use; a stale, truncated or corrupt file is rebuilt, never trusted. Files are
-written to a temporary name and renamed into place, so concurrent runs never see half a file;
-when the cache folder cannot be written the tool simply works without it.
+A lookup reads the header, one small bucket of the name index and one medication, so its cost
+does not grow with the number of medications beyond one stat per data file. Every part is
+checked (crc32) before use; a stale, truncated or corrupt file is rebuilt, never trusted.
+Files are written to a temporary name and renamed into place, so concurrent runs never see
+half a file; when the cache folder cannot be written the tool works without it.
 """
 
 from __future__ import annotations
@@ -20,7 +19,7 @@ from __future__ import annotations
 import json
 import os
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -30,9 +29,14 @@ from clonafacts.discovery import DataFile
 
 CACHE_ENV = "CLONAFACTS_CACHE_DIR"
 NO_CACHE_ENV = "CLONAFACTS_NO_CACHE"
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 MAX_KEPT = 8  # cache files kept; older ones are removed when a new one is written
+NAMES_PER_BUCKET = 16
+MAX_BUCKETS = 4096
 _MAGIC = b"clonafacts-cache"
+_DAMAGE = (OSError, ValueError, KeyError, TypeError, IndexError)
+
+Where = list[int]  # [offset, length, crc32] of a part, from the end of the header line
 
 
 class CacheMiss(Exception):
@@ -50,92 +54,175 @@ def cache_dir() -> Path | None:
     return Path(user_cache_dir("clonafacts", appauthor=False))
 
 
-def fingerprint(files: list[DataFile]) -> str:
+def stamp(files: list[DataFile]) -> bytes | None:
     """What the cached content depends on: the code's version and every file's identity."""
-    parts: list[Any] = [CACHE_FORMAT, __version__, _code_stamp()]
+    lines = [f"{CACHE_FORMAT}\t{__version__}\t{_code_stamp()}"]
     for data_file in files:
         try:
-            info = data_file.path.stat()
+            info = os.stat(data_file.path)
         except OSError:
-            return ""  # cannot stat: load normally, and report the problem from there
-        parts.append(
-            [str(data_file.path), data_file.origin, info.st_size, info.st_mtime_ns, info.st_ino]
+            return None  # load normally, and report the problem from there
+        lines.append(
+            f"{data_file.path}\t{data_file.origin}\t{info.st_size}\t{info.st_mtime_ns}\t"
+            f"{info.st_ino}"
         )
-    return json.dumps(parts, separators=(",", ":"))
+    return "\n".join(lines).encode("utf-8", "surrogateescape")
 
 
 def _code_stamp() -> int:
     # The model's shape is what the cache stores; a changed models.py (an editable install
     # during development) must not reuse data shaped by the old one.
     try:
-        return (Path(__file__).parent / "models.py").stat().st_mtime_ns
+        return os.stat(os.path.join(os.path.dirname(__file__), "models.py")).st_mtime_ns
     except OSError:
         return 0
+
+
+def _checksums(raw: bytes) -> list[int]:
+    return [len(raw), zlib.crc32(raw), zlib.adler32(raw)]
+
+
+def _bucket(name: str, buckets: int) -> int:
+    return zlib.crc32(name.encode("utf-8", "surrogateescape")) % buckets
 
 
 def cached_database(files: list[DataFile]) -> Database:
     """The database for `files`, from the cache when it is fresh, else loaded and cached."""
     folder = cache_dir()
-    stamp = fingerprint(files) if folder is not None else ""
-    if folder is None or not stamp:
+    key = stamp(files) if folder is not None else None
+    if folder is None or key is None:
         return build(*load_files(files))
-    path = folder / f"db-{zlib.crc32(stamp.encode()):08x}.cache"
+    path = folder / f"db-{zlib.crc32(key):08x}.cache"
+
+    def rebuild() -> Database:
+        medications, origins = load_files(files)
+        database = build(medications, origins)
+        _write(folder, path, key, database, medications)
+        return database
+
     try:
-        return _read(path, stamp, lambda: _load_and_store(files, folder, path, stamp))
-    except (CacheMiss, OSError, ValueError, KeyError, TypeError, IndexError):
-        return _load_and_store(files, folder, path, stamp)
-
-
-def _load_and_store(files: list[DataFile], folder: Path, path: Path, stamp: str) -> Database:
-    medications, origins = load_files(files)
-    database = build(medications, origins)
-    _write(folder, path, stamp, database, medications)
-    return database
+        return _CachedDatabase.open(path, key, rebuild)
+    except (CacheMiss, *_DAMAGE):
+        return rebuild()
 
 
 # Reading ------------------------------------------------------------------------------------
 
 
-def _part(handle: BinaryIO, base: int, where: list[int]) -> Any:
-    offset, length, checksum = where
-    handle.seek(base + offset)
-    raw = handle.read(length)
-    if len(raw) != length or zlib.crc32(raw) != checksum:
-        raise CacheMiss("damaged part")
-    return json.loads(raw)
-
-
-def _read(path: Path, stamp: str, rebuild: Callable[[], Database]) -> Database:
-    with path.open("rb") as handle:
-        first = handle.readline(1 << 20)
-        if not first.startswith(_MAGIC + b" "):
-            raise CacheMiss("not a cache file")
-        header = json.loads(first[len(_MAGIC) + 1 :])
-        if header.get("fingerprint") != stamp:
+class _CacheFile:
+    def __init__(self, path: Path, key: bytes) -> None:
+        self.path = path
+        with path.open("rb") as handle:
+            first = handle.readline(1 << 24)
+            if not first.startswith(_MAGIC + b" "):
+                raise CacheMiss("not a cache file")
+            self.header: dict[str, Any] = json.loads(first[len(_MAGIC) + 1 :])
+            self.base = handle.tell()
+        if self.header.get("format") != CACHE_FORMAT or self.header.get("stamp") != _checksums(key):
             raise CacheMiss("stale")
-        base = handle.tell()
-        index = _part(handle, base, header["index"])
-    names: dict[str, list[str]] = index["names"]
-    entries: dict[str, list[int]] = index["entries"]
 
-    def fetch(medication_id: str) -> Plain:
+    def read(self, where: Where, handle: BinaryIO | None = None) -> Any:
+        if handle is None:
+            with self.path.open("rb") as opened:
+                return self.read(where, opened)
+        offset, length, checksum = where
+        handle.seek(self.base + offset)
+        raw = handle.read(length)
+        if len(raw) != length or zlib.crc32(raw) != checksum:
+            raise CacheMiss("damaged part")
+        return json.loads(raw)
+
+
+class _BucketedNames(Mapping[str, list[Any]]):
+    """The name index, read one bucket at a time: a lookup touches one small part."""
+
+    def __init__(self, cache: _CacheFile) -> None:
+        self.cache = cache
+        self.buckets: list[Where] = cache.header["buckets"]
+        self.loaded: dict[int, dict[str, list[Any]]] = {}
+
+    def _load(self, number: int) -> dict[str, list[Any]]:
+        if number not in self.loaded:
+            self.loaded[number] = self.cache.read(self.buckets[number])
+        return self.loaded[number]
+
+    def __getitem__(self, name: str) -> list[Any]:
+        return self._load(_bucket(name, len(self.buckets)))[name]
+
+    def __iter__(self) -> Iterator[str]:
+        for number in range(len(self.buckets)):
+            yield from self._load(number)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+class _CachedDatabase(Database):
+    @classmethod
+    def open(cls, path: Path, key: bytes, rebuild: Callable[[], Database]) -> Database:
+        cache = _CacheFile(path, key)
+        names = _BucketedNames(cache)
+        fallback: list[Database] = []
+
+        def rebuilt() -> Database:  # once per run, however many reads fail
+            if not fallback:
+                fallback.append(rebuild())
+            return fallback[0]
+
+        def fetch(medication_id: str) -> Plain:
+            try:
+                where = names[medication_id.casefold()]
+                if where[0] != medication_id:
+                    raise CacheMiss("wrong entry")
+                plain: Plain = cache.read(where[2])
+                if plain.get("id") != medication_id:
+                    raise CacheMiss("wrong entry")
+                return plain
+            except (CacheMiss, *_DAMAGE):
+                return rebuilt().fetch(medication_id)
+
+        def part(name: str, fresh: Callable[[Database], Any]) -> Callable[[], Any]:
+            def load() -> Any:
+                try:
+                    return cache.read(cache.header[name])
+                except (CacheMiss, *_DAMAGE):
+                    return fresh(rebuilt())
+
+            return load
+
+        return cls(
+            names=_SafeNames(names, lambda: rebuilt().names),
+            fetch=fetch,
+            load_summaries=part("summaries", lambda db: db.summaries()),
+            load_ids=part("ids", lambda db: db.ids()),
+        )
+
+
+class _SafeNames(Mapping[str, list[Any]]):
+    """Name lookups that fall back to a rebuilt index when a bucket turns out damaged."""
+
+    def __init__(
+        self, names: Mapping[str, list[Any]], fresh: Callable[[], Mapping[str, list[Any]]]
+    ) -> None:
+        self.names = names
+        self.fresh = fresh
+
+    def __getitem__(self, name: str) -> list[Any]:
         try:
-            with path.open("rb") as handle:
-                plain: Plain = _part(handle, base, entries[medication_id])
-            if plain.get("id") != medication_id:
-                raise CacheMiss("wrong entry")
-            return plain
-        except (CacheMiss, OSError, ValueError, KeyError):
-            return rebuild().fetch(medication_id)
+            return self.names[name][:2]
+        except KeyError:
+            raise
+        except (CacheMiss, *_DAMAGE):
+            return self.fresh()[name]
 
-    def load_summaries() -> list[Plain]:
+    def __iter__(self) -> Iterator[str]:
         try:
-            with path.open("rb") as handle:
-                return list(_part(handle, base, header["summaries"]))
-        except (CacheMiss, OSError, ValueError, KeyError):
-            return rebuild().summaries()
+            return iter(list(self.names))
+        except (CacheMiss, *_DAMAGE):
+            return iter(self.fresh())
 
-    return Database(names, list(entries), fetch, load_summaries)
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
 
 
 # Writing ------------------------------------------------------------------------------------
@@ -146,30 +233,36 @@ def _encode(value: Any) -> bytes:
 
 
 def _write(
-    folder: Path, path: Path, stamp: str, database: Database, medications: dict[str, Plain]
+    folder: Path, path: Path, key: bytes, database: Database, medications: dict[str, Plain]
 ) -> None:
     """Write the cache file atomically; any failure just leaves the tool uncached."""
     import tempfile
 
     body = bytearray()
 
-    def add(raw: bytes) -> list[int]:
+    def add(raw: bytes) -> Where:
         where = [len(body), len(raw), zlib.crc32(raw)]
         body.extend(raw)
         return where
 
-    entries = {med_id: add(_encode(plain)) for med_id, plain in medications.items()}
-    summaries = add(_encode(database.summaries()))
-    index = add(_encode({"names": database.names, "entries": entries}))
-    header = _encode(
-        {"format": CACHE_FORMAT, "fingerprint": stamp, "index": index, "summaries": summaries}
-    )
+    located = {med_id: add(_encode(plain)) for med_id, plain in medications.items()}
+    count = min(MAX_BUCKETS, max(1, len(database.names) // NAMES_PER_BUCKET))
+    buckets: list[dict[str, list[Any]]] = [{} for _ in range(count)]
+    for name, (med_id, written) in database.names.items():
+        buckets[_bucket(name, count)][name] = [med_id, written, located[med_id]]
+    header = {
+        "format": CACHE_FORMAT,
+        "stamp": _checksums(key),
+        "buckets": [add(_encode(bucket)) for bucket in buckets],
+        "ids": add(_encode(database.ids())),
+        "summaries": add(_encode(database.summaries())),
+    }
     try:
         folder.mkdir(parents=True, exist_ok=True)
         descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".cache")
         try:
             with os.fdopen(descriptor, "wb") as handle:
-                handle.write(_MAGIC + b" " + header + b"\n")
+                handle.write(_MAGIC + b" " + _encode(header) + b"\n")
                 handle.write(body)
             Path(temporary).replace(path)
         except BaseException:

@@ -6,8 +6,9 @@ the plain data of its validated model, which every renderer reads.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from clonafacts.discovery import DataFile
@@ -47,20 +48,23 @@ class Database:
     """Medications by id and a case-insensitive name index; data is fetched on demand."""
 
     #: casefolded name -> [medication id, the name as written]
-    names: dict[str, list[str]]
-    ids: list[str]
+    names: Mapping[str, list[Any]]
     fetch: Callable[[str], Plain] = field(repr=False)
     #: what `list` shows, with each medication's origin ("shipped" or a path)
     load_summaries: Callable[[], list[Plain]] = field(repr=False)
+    load_ids: Callable[[], list[str]] = field(repr=False)
 
     def summaries(self) -> list[Plain]:
         return self.load_summaries()
+
+    def ids(self) -> list[str]:
+        return self.load_ids()
 
     def resolve(self, name: str) -> str:
         """The id of the medication called `name` (id, name, brand or alias, any case)."""
         entry = self.names.get(name.strip().casefold())
         if entry is not None:
-            return entry[0]
+            return str(entry[0])
         import difflib
 
         close = difflib.get_close_matches(
@@ -75,7 +79,7 @@ class Database:
         return self.fetch(self.resolve(name))
 
     def all(self) -> Iterable[Plain]:
-        for medication_id in self.ids:
+        for medication_id in self.ids():
             yield self.fetch(medication_id)
 
 
@@ -92,7 +96,7 @@ def load_files(data_files: list[DataFile]) -> tuple[dict[str, Plain], dict[str, 
     located: dict[str, tuple[str, YamlDocument]] = {}
     for data_file in data_files:
         try:
-            document = load(data_file.path, data_file.shown)
+            document = load(Path(data_file.path), data_file.shown)
         except YamlFileError as error:
             problems.append(error.problem)
             continue
@@ -165,4 +169,5 @@ def build(medications: dict[str, Plain], origins: dict[str, str]) -> Database:
         for name in names_of(plain):
             names.setdefault(name.casefold(), [med_id, name])
     summaries = [summary_of(plain, origins[med_id]) for med_id, plain in medications.items()]
-    return Database(names, list(medications), medications.__getitem__, lambda: summaries)
+    ids = list(medications)
+    return Database(names, medications.__getitem__, lambda: summaries, lambda: ids)

@@ -17,7 +17,7 @@ DATA_SUFFIXES = (".yaml", ".yml")
 
 @dataclass(frozen=True, slots=True)
 class DataFile:
-    path: Path
+    path: str  # a plain string: discovery runs on every lookup, and Path objects cost time
     shown: str  # how messages name the file
     origin: str  # "shipped", or the path the user gave
 
@@ -31,12 +31,14 @@ def shipped_data_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "data"
 
 
-def _folder_files(folder: Path) -> list[Path]:
-    return sorted(
-        entry
-        for entry in folder.iterdir()
-        if entry.suffix.lower() in DATA_SUFFIXES and not entry.name.startswith(".")
-    )
+def _folder_files(folder: str) -> list[str]:
+    """The .yaml/.yml entries of a folder, by name; hidden ones are skipped."""
+    with os.scandir(folder) as entries:
+        return sorted(
+            entry.path
+            for entry in entries
+            if entry.name.lower().endswith(DATA_SUFFIXES) and not entry.name.startswith(".")
+        )
 
 
 def user_paths(data_paths: list[str], environ: dict[str, str] | None = None) -> list[str]:
@@ -48,11 +50,11 @@ def user_paths(data_paths: list[str], environ: dict[str, str] | None = None) -> 
 
 def data_files(data_paths: list[str], environ: dict[str, str] | None = None) -> list[DataFile]:
     """Every data file to load, in order; a later file with the same id replaces an earlier one."""
-    return shipped_files() + files_at(user_paths(data_paths, environ), data_paths)
+    return unique_files(shipped_files() + files_at(user_paths(data_paths, environ), data_paths))
 
 
 def shipped_files() -> list[DataFile]:
-    return [DataFile(path, str(path), SHIPPED) for path in _folder_files(shipped_data_dir())]
+    return [DataFile(path, path, SHIPPED) for path in _folder_files(str(shipped_data_dir()))]
 
 
 def files_at(paths: list[str], data_paths: list[str] | None = None) -> list[DataFile]:
@@ -70,17 +72,17 @@ def collect_files(
     found: list[DataFile] = []
     problems: list[Problem] = []
     for given in paths:
-        path = Path(given)
         try:
-            if path.is_dir():
-                found += [DataFile(p, str(p), str(p)) for p in _folder_files(path)]
-            elif path.exists() or path.is_symlink():
-                found.append(DataFile(path, given, given))
+            if os.path.isdir(given):
+                found += [DataFile(path, path, path) for path in _folder_files(given)]
+            elif os.path.lexists(given):
+                found.append(DataFile(given, given, given))
             else:
                 where = "" if data_paths is None else f" (from {_source(given, data_paths)})"
                 problems.append(Problem(given, f"no such data file or folder{where}"))
         except OSError as error:
             problems.append(Problem(given, f"cannot read: {error.strerror or error}"))
+    found = unique_files(found)
     if len(found) > MAX_DATA_FILES:
         problems.append(
             Problem(
@@ -89,6 +91,18 @@ def collect_files(
         )
         del found[MAX_DATA_FILES:]
     return found, problems
+
+
+def unique_files(files: list[DataFile]) -> list[DataFile]:
+    """Each file once, however many paths reach it (a folder and a file in it, say)."""
+    seen: set[str] = set()
+    unique: list[DataFile] = []
+    for data_file in files:
+        key = os.path.normcase(os.path.abspath(data_file.path))
+        if key not in seen:
+            seen.add(key)
+            unique.append(data_file)
+    return unique
 
 
 def _source(given: str, data_paths: list[str]) -> str:

@@ -13,6 +13,7 @@ from clonafacts.discovery import (
     data_files,
     shipped_data_dir,
     shipped_files,
+    unique_files,
     user_paths,
 )
 from clonafacts.errors import DataError, Problem
@@ -86,7 +87,7 @@ def validate(paths: list[str], data_paths: list[str]) -> ValidationReport:
         files, problems = collect_files(paths)
     else:
         files, problems = collect_files(user_paths(data_paths), data_paths)
-        files = shipped_files() + files
+        files = unique_files(shipped_files() + files)
     try:
         load_files(files)
     except DataError as error:

@@ -87,11 +87,15 @@ def validate_document(doc: YamlDocument) -> tuple[Medication | None, list[Proble
         for item in error.errors(include_url=False):
             line, column = doc.locate(tuple(item["loc"]))
             problems.append(Problem(doc.path, describe(item), line, column))
-        return None, problems
+        return None, sorted(problems, key=_in_file_order)
     problems = [
         Problem(doc.path, message, *doc.locate(loc)) for loc, message in cross_checks(medication)
     ]
-    return (None if problems else medication), problems
+    return (None if problems else medication), sorted(problems, key=_in_file_order)
+
+
+def _in_file_order(problem: Problem) -> tuple[int, int]:
+    return (problem.line or 0, problem.column or 0)
 
 
 def cross_checks(medication: Medication) -> Iterator[tuple[PathKey, str]]:

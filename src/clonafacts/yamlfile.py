@@ -20,8 +20,12 @@ from clonafacts.limits import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES
 
 try:  # The C parser is much faster; the pure-Python one behaves the same.
     from yaml import CSafeLoader as _Loader
+
+    _C_PARSER = True
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+    _C_PARSER = False
 
 Location = tuple[int, int]  # 1-based line and column
 PathKey = tuple[str | int, ...]
@@ -109,8 +113,12 @@ def parse(text: str, shown: str) -> YamlDocument:
     try:
         return _Builder(loader, shown).build()
     except yaml.reader.ReaderError as error:
-        line = text.count("\n", 0, error.position) + 1
-        column = error.position - (text.rfind("\n", 0, error.position) + 1) + 1
+        # libyaml counts the position in UTF-8 bytes, the pure-Python reader in characters.
+        if _C_PARSER:
+            line, column = _position(text.encode("utf-8", "surrogateescape"), error.position)
+        else:
+            line = text.count("\n", 0, error.position) + 1
+            column = error.position - text.rfind("\n", 0, error.position)
         raise YamlFileError(
             Problem(
                 shown,
@@ -272,7 +280,11 @@ class _Builder:
                 event,
             )
         node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
-        return self.loader.yaml_constructors[tag](self.loader, node)
+        try:
+            return self.loader.yaml_constructors[tag](self.loader, node)
+        except (ValueError, KeyError, TypeError, IndexError, yaml.YAMLError):
+            # An explicit tag on a value it does not fit, such as `!!int abc`.
+            raise self._error(f"{event.value!r} is not a valid {kind}", event) from None
 
 
 def _kind(value: Any) -> str:
