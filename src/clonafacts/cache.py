@@ -34,7 +34,7 @@ MAX_KEPT = 8  # cache files kept; older ones are removed when a new one is writt
 NAMES_PER_BUCKET = 16
 MAX_BUCKETS = 4096
 _MAGIC = b"clonafacts-cache"
-_DAMAGE = (OSError, ValueError, KeyError, TypeError, IndexError)
+_DAMAGE = (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError)
 
 Where = list[int]  # [offset, length, crc32] of a part, from the end of the header line
 
@@ -116,7 +116,10 @@ class _CacheFile:
             first = handle.readline(1 << 24)
             if not first.startswith(_MAGIC + b" "):
                 raise CacheMiss("not a cache file")
-            self.header: dict[str, Any] = json.loads(first[len(_MAGIC) + 1 :])
+            header = json.loads(first[len(_MAGIC) + 1 :])
+            if not isinstance(header, dict):
+                raise CacheMiss("damaged header")
+            self.header: dict[str, Any] = header
             self.base = handle.tell()
         if self.header.get("format") != CACHE_FORMAT or self.header.get("stamp") != _checksums(key):
             raise CacheMiss("stale")

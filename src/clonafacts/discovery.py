@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from importlib.resources import files
 from pathlib import Path
 
 from clonafacts.errors import DataError, Problem
@@ -17,28 +16,40 @@ DATA_SUFFIXES = (".yaml", ".yml")
 
 @dataclass(frozen=True, slots=True)
 class DataFile:
-    path: str  # a plain string: discovery runs on every lookup, and Path objects cost time
+    path: str  # absolute; a plain string, as discovery runs on every lookup
     shown: str  # how messages name the file
     origin: str  # "shipped", or the path the user gave
 
 
 def shipped_data_dir() -> Path:
     """The data folder inside the installed package (the top-level data/ in a source checkout)."""
-    packaged = Path(str(files("clonafacts"))) / "data"
-    if packaged.is_dir():
+    beside = Path(__file__).with_name("data")
+    if beside.is_dir():  # an ordinary install: no need to pay for importing importlib.resources
+        return beside
+    from importlib.resources import files
+
+    packaged = files("clonafacts").joinpath("data")
+    if packaged.is_dir() and isinstance(packaged, Path):
         return packaged
     # An editable install or a bare source tree: the package sits in src/, data/ beside it.
     return Path(__file__).resolve().parents[2] / "data"
 
 
-def _folder_files(folder: str) -> list[str]:
+def _folder_files(folder: str) -> list[DataFile]:
     """The .yaml/.yml entries of a folder, by name; hidden ones are skipped."""
+    # Named by the absolute path (so a file reached twice is seen to be one), shown as given.
+    absolute = os.path.abspath(folder)
     with os.scandir(folder) as entries:
-        return sorted(
-            entry.path
+        names = sorted(
+            entry.name
             for entry in entries
             if entry.name.lower().endswith(DATA_SUFFIXES) and not entry.name.startswith(".")
         )
+    return [
+        DataFile(os.path.join(absolute, name), shown, shown)
+        for name in names
+        for shown in (os.path.join(folder, name),)
+    ]
 
 
 def user_paths(data_paths: list[str], environ: dict[str, str] | None = None) -> list[str]:
@@ -54,7 +65,10 @@ def data_files(data_paths: list[str], environ: dict[str, str] | None = None) -> 
 
 
 def shipped_files() -> list[DataFile]:
-    return [DataFile(path, path, SHIPPED) for path in _folder_files(str(shipped_data_dir()))]
+    return [
+        DataFile(found.path, found.shown, SHIPPED)
+        for found in _folder_files(str(shipped_data_dir()))
+    ]
 
 
 def files_at(paths: list[str], data_paths: list[str] | None = None) -> list[DataFile]:
@@ -74,9 +88,9 @@ def collect_files(
     for given in paths:
         try:
             if os.path.isdir(given):
-                found += [DataFile(path, path, path) for path in _folder_files(given)]
+                found += _folder_files(given)
             elif os.path.lexists(given):
-                found.append(DataFile(given, given, given))
+                found.append(DataFile(os.path.abspath(given), given, given))
             else:
                 where = "" if data_paths is None else f" (from {_source(given, data_paths)})"
                 problems.append(Problem(given, f"no such data file or folder{where}"))
@@ -98,7 +112,7 @@ def unique_files(files: list[DataFile]) -> list[DataFile]:
     seen: set[str] = set()
     unique: list[DataFile] = []
     for data_file in files:
-        key = os.path.normcase(os.path.abspath(data_file.path))
+        key = os.path.normcase(data_file.path)
         if key not in seen:
             seen.add(key)
             unique.append(data_file)

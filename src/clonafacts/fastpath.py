@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 from clonafacts import exitcodes
 from clonafacts.arguments import argument_problem
-from clonafacts.errors import ClonafactsError
 from clonafacts.output import COLOR_MODES, PipeClosed, show, silence_stdout
 from clonafacts.sections import DEFAULT_DRUG, SECTION_ORDER
 
@@ -74,11 +73,12 @@ def run(argv: list[str]) -> int | None:
         else:
             document = service.section(lookup.drug, lookup.command, [])
         show(document, lookup.format_name, lookup.color, lookup.sources)
-    except ClonafactsError:
-        return None  # the full CLI reports it, with the right message and exit code
     except (PipeClosed, BrokenPipeError):
         silence_stdout()
         return exitcodes.PIPE_CLOSED
     except KeyboardInterrupt:
         return exitcodes.INTERRUPTED
+    except Exception:
+        # Errors, bugs too, are reported by the full CLI: one set of messages and exit codes.
+        return None
     return exitcodes.OK
