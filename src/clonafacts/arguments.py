@@ -14,5 +14,5 @@ def argument_problem(value: str) -> str | None:
     if len(value) > MAX_ARGUMENT_CHARS:
         return f"is too long ({len(value):,} characters; at most {MAX_ARGUMENT_CHARS})"
     if printable(value) != value:
-        return f"contains a control character: {printable(value)!r}"
+        return f"contains a control character: '{printable(value)}'"
     return None

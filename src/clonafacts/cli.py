@@ -11,6 +11,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 from typer._click import exceptions as click_exceptions  # Typer vendors its own Click
+from typer._click import utils as click_utils
 from typer.core import TyperGroup
 
 from clonafacts import exitcodes, service
@@ -68,13 +69,18 @@ def _complete_drug(incomplete: str) -> list[str]:
         names = service.names([])
     except ClonafactsError:
         return []
-    return sorted(name for name in names if name.casefold().startswith(incomplete.casefold()))
+    # Names match in any case; the shell keeps only words that start with what was typed,
+    # so each match is offered with the user's own prefix.
+    typed = incomplete.casefold()
+    return sorted(
+        incomplete + name[len(incomplete) :] for name in names if name.casefold().startswith(typed)
+    )
 
 
 DrugArg = Annotated[
     str,
     typer.Argument(
-        metavar="[DRUG]",
+        metavar="DRUG",
         help="Medication name, brand or alias (any case).",
         callback=_checked_text,
         autocompletion=_complete_drug,
@@ -190,20 +196,23 @@ class _Group(TyperGroup):
         code = _run(
             lambda: super(_Group, self).main(
                 args, prog_name or "clonafacts", complete_var, standalone_mode=False, **extra
-            )
+            ),
+            debug="--debug" in args,
+            # For errors Click raises without a context, name the command from the arguments.
+            command=" ".join(["clonafacts", *[a for a in args if a in self.commands][:1]]),
         )
         if standalone_mode:
             sys.exit(code)
         return code
 
 
-def _run(invoke: Callable[[], Any]) -> int:
-    debug = bool(os.environ.get(DEBUG_ENV)) or "--debug" in sys.argv[1:]
+def _run(invoke: Callable[[], Any], debug: bool, command: str) -> int:
+    debug = debug or bool(os.environ.get(DEBUG_ENV))
     try:
         result = invoke()
     except click_exceptions.UsageError as error:
         # Typer phrases some value errors through pydantic ("Value error, ..."); drop that noise.
-        _report(error.format_message().replace("Value error, ", ""), _usage_hint(error))
+        _report(error.format_message().replace("Value error, ", ""), _usage_hint(error, command))
         return exitcodes.USAGE
     except click_exceptions.ClickException as error:
         _report(error.format_message())
@@ -213,6 +222,12 @@ def _run(invoke: Callable[[], Any]) -> int:
     except (PipeClosed, BrokenPipeError):
         silence_stdout()
         return exitcodes.PIPE_CLOSED
+    except SystemExit:
+        # Click's own handler for a closed pipe (while printing help) exits 1 after wrapping
+        # stdout; report it as the closed pipe it is.
+        if isinstance(sys.stdout, click_utils.PacifyFlushWrapper):
+            return exitcodes.PIPE_CLOSED
+        raise
     except Exception as error:
         if debug:
             raise
@@ -224,10 +239,9 @@ def _run(invoke: Callable[[], Any]) -> int:
     return result if isinstance(result, int) else exitcodes.OK
 
 
-def _usage_hint(error: Any) -> str:
+def _usage_hint(error: Any, command: str) -> str:
     ctx = getattr(error, "ctx", None)
-    command = ctx.command_path if ctx is not None else "clonafacts"
-    return f"Try '{command} --help' for help."
+    return f"Try '{ctx.command_path if ctx is not None else command} --help' for help."
 
 
 def _version(value: bool) -> None:
@@ -264,14 +278,14 @@ def _root(
     """Clonazepam (Klonopin) facts for study. Not medical advice."""
 
 
-_SECTION_HELP = {
-    "overview": "Classification and role: a CNS depressant, not a primary antidepressant.",
-    "indications": "What it is approved and used for: seizure disorders, panic disorder.",
-    "mechanism": "How it acts: GABA-A positive allosteric modulation, from target to effect.",
-    "adjunctive": "Its short-term add-on role in depression, and the evidence.",
-    "withdrawal": "Tolerance, dependence, withdrawal symptoms and why never to stop abruptly.",
-    "warnings": "The boxed warning: opioids, abuse and addiction, dependence and withdrawal.",
-    "pharmacokinetics": "Absorption, protein binding, metabolism and excretion.",
+_SECTION_HELP = {  # one line each: `clonafacts --help` shows them whole
+    "overview": "Classification and role: what it is and is not.",
+    "indications": "Labelled uses: seizure disorders, panic disorder.",
+    "mechanism": "How it acts, from the GABA-A receptor to effect.",
+    "adjunctive": "Its short-term add-on role in depression.",
+    "withdrawal": "Tolerance, dependence, withdrawal; never stop abruptly.",
+    "warnings": "The boxed warning: opioids, addiction, withdrawal.",
+    "pharmacokinetics": "Absorption, binding, metabolism, excretion.",
 }
 
 
@@ -318,6 +332,7 @@ def _search(
     query: Annotated[
         list[str],
         typer.Argument(
+            metavar="WORD",
             help="Words that must all appear (any case).",
             callback=_checked_words,
             show_default=False,
@@ -338,7 +353,10 @@ def _search(
     color: ColorOpt = ColorMode.auto,
     data: DataOpt = None,
 ) -> None:
-    """Find facts containing every word; exits 1 when nothing matches, like grep."""
+    """Find the facts that contain every word.
+
+    Exits 1 when nothing matches, like grep.
+    """
     with _domain_errors():
         document = service.search(query, drug, data or [])
         _output(document, format_, json_, color, False, highlight=tuple(query))
@@ -351,7 +369,7 @@ def _list(
     color: ColorOpt = ColorMode.auto,
     data: DataOpt = None,
 ) -> None:
-    """The medications: brands, class, sections and where each comes from."""
+    """The medications: brands, class, sections, origin."""
     with _domain_errors():
         _output(service.listing(data or []), format_, json_, color, False)
 
@@ -364,7 +382,7 @@ def _sources(
     color: ColorOpt = ColorMode.auto,
     data: DataOpt = None,
 ) -> None:
-    """The references, in full, and which sections cite each."""
+    """The references in full, and the sections citing each."""
     with _domain_errors():
         _output(service.sources(drug, data or []), format_, json_, color, False)
 
@@ -381,7 +399,10 @@ def _validate(
     ] = None,
     data: DataOpt = None,
 ) -> None:
-    """Check data files; print each problem as file:line:column and a summary. Exit 0 or 1."""
+    """Check data files; print problems as file:line:column.
+
+    Exit 0 when every file is valid, 1 otherwise.
+    """
     report = service.validate(paths or [], data or [])
     if report.problems:
         _report_problems(report.problems)
@@ -402,7 +423,7 @@ def _report_problems(problems: list[Any]) -> None:
 def _schema(
     kind: Annotated[SchemaKind, typer.Argument(help="data: a data file; output: the JSON output.")],
 ) -> None:
-    """Print a JSON Schema: of data files (for editors) or of the JSON output."""
+    """Print the JSON Schema of data files or of the output."""
     import json
 
     from clonafacts.schemas import data_schema, output_schema

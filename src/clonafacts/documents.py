@@ -85,7 +85,7 @@ def entry_text(entry: Plain) -> str:
     if "text" in entry:
         return str(entry["text"])
     if "status" in entry:  # a condition
-        parts = [", ".join(entry["details"]), entry.get("population") or ""]
+        parts = ["; ".join(entry["details"]), entry.get("population") or ""]
         extra = "; ".join(part for part in parts if part)
         return f"{entry['name']} ({entry['status']})" + (f": {extra}" if extra else "")
     if "value" in entry:

@@ -56,7 +56,7 @@ Line = Annotated[str, _bounded(MAX_LINE_CHARS), _SAFE]
 FactText = Annotated[str, _bounded(MAX_FACT_CHARS), _SAFE]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=64)]
 Tag = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=40)]
-Url = Annotated[str, StringConstraints(pattern=r"^https?://[^\s]+$", max_length=500)]
+Url = Annotated[str, StringConstraints(pattern=r"^https?://[^\s]+$", max_length=500), _SAFE]
 SourceIds = Annotated[list[Slug], Field(min_length=1, max_length=MAX_SOURCES_PER_FACT)]
 
 SourceKind = Literal[

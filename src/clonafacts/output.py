@@ -73,4 +73,36 @@ def show(
         show_sources=sources,
         highlight=highlight,
     )
-    emit(renderer_for(format_name)(document, options))
+    text = renderer_for(format_name)(document, options)
+    emit(text if options.unicode else to_ascii(text))
+
+
+# Typographic characters a renderer or the data may use, spelled in ASCII.
+_ASCII = str.maketrans(
+    {
+        "·": "-",
+        "•": "*",
+        "★": "*",
+        "⚠": "!",
+        "…": "...",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "µ": "u",
+        "≤": "<=",
+        "≥": ">=",
+        "\u00d7": "x",
+    }
+)
+
+
+def to_ascii(text: str) -> str:
+    """Text for a stdout that cannot take Unicode: accents dropped, symbols spelled out."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", text.translate(_ASCII))
+    plain = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return plain.encode("ascii", "replace").decode("ascii")

@@ -64,7 +64,9 @@ class SectionDocument(_Out):
     medication: MedicationRef
     section: SectionName
     content: AnySection
-    sources: list[Source] = Field(description="Every source the content cites, in full")
+    sources: list[Source] = Field(
+        description="Every source cited by the content or by the medication reference, in full"
+    )
 
 
 class MedicationSections(_Out):

@@ -9,4 +9,5 @@ from clonafacts.render.options import RenderOptions
 
 
 def render(document: dict[str, Any], options: RenderOptions) -> str:
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    # On a stdout that cannot take Unicode, \u escapes keep the JSON exact.
+    return json.dumps(document, indent=2, ensure_ascii=not options.unicode) + "\n"

@@ -11,16 +11,6 @@ from typing import Any, Literal
 Plain = dict[str, Any]
 BlockKind = Literal["alert", "boxed", "key", "bullets", "steps", "conditions", "parameters"]
 
-SECTION_TITLES = {
-    "overview": "Overview",
-    "indications": "Indications",
-    "mechanism": "Mechanism of action",
-    "adjunctive": "Adjunctive use in depression",
-    "withdrawal": "Dependence and withdrawal",
-    "warnings": "Warnings",
-    "pharmacokinetics": "Pharmacokinetics",
-}
-
 # Structured fields of each section: (field, heading, how it is shown), in display order.
 _FIELDS: dict[str, list[tuple[str, str, BlockKind]]] = {
     "indications": [("conditions", "Conditions", "conditions")],
@@ -91,12 +81,14 @@ class Citations:
 
 
 def citation(source: Plain) -> str:
-    """A full one-line citation: authors. Title. Publication. Year. Locator. URL."""
+    """A full one-line citation: authors. Title. Publication. Year. Locator. URL"""
     parts = [source.get("authors"), source["title"], source.get("publication")]
-    if source.get("year") and not (source.get("publication") or "").count(str(source["year"])):
+    if source.get("year") and str(source["year"]) not in (source.get("publication") or ""):
         parts.append(str(source["year"]))
-    parts += [source.get("locator"), source.get("url")]
-    return ". ".join(str(part).rstrip(".") for part in parts if part) + "."
+    parts.append(source.get("locator"))
+    text = ". ".join(str(part).rstrip(".") for part in parts if part) + "."
+    # No full stop after the address: terminals would take it as part of the link.
+    return f"{text} {source['url']}" if source.get("url") else text
 
 
 def medication_heading(medication: Plain) -> str:

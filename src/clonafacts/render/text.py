@@ -14,13 +14,13 @@ from rich import box
 from rich.console import Console, Group, RenderableType
 from rich.padding import Padding
 from rich.panel import Panel
+from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
 from clonafacts.documents import entry_text
 from clonafacts.render.layout import (
     DISCLAIMER,
-    SECTION_TITLES,
     Block,
     Citations,
     citation,
@@ -42,6 +42,7 @@ class _Glyphs:
         self.box = box.ROUNDED if unicode else box.ASCII
         self.heavy = box.HEAVY if unicode else box.ASCII
         self.table = box.SIMPLE_HEAD if unicode else box.ASCII2
+        self.rule = "─" if unicode else "-"
 
 
 def render(document: Plain, options: RenderOptions) -> str:
@@ -64,8 +65,6 @@ def render(document: Plain, options: RenderOptions) -> str:
     console.print()
     console.print(Text(DISCLAIMER, style="dim"))
     text = buffer.getvalue()
-    if not options.unicode:
-        text = text.replace(" · ", " - ").replace("·", "-")
     # Rich pads table cells to the full width; trailing blanks are noise in a pipe or a diff.
     return "\n".join(line.rstrip(" ") for line in text.split("\n"))
 
@@ -111,9 +110,11 @@ class _Painter:
         out.append(Text(medication["summary"], style="italic"))
         for name, content in doc["sections"].items():
             out.append(Text(""))
-            title = Text(f"{content['title']}", style="bold underline cyan")
-            title.append(f"  ({SECTION_TITLES.get(name, name)})", style="dim")
-            out.append(title)
+            title = Text(f" {content['title']} ", style="bold cyan")
+            if len(title) + 4 > self.options.width:  # a rule would cut the title short
+                out.append(Text(content["title"], style="bold underline cyan"))
+            else:
+                out.append(Rule(title, characters=self.glyph.rule, align="left", style="cyan"))
             out += self._section_body(name, content)
         out += self._citation_list()
         return out
@@ -132,9 +133,13 @@ class _Painter:
             body = (
                 Group(*(self._line(entry, "") for entry in block.entries))
                 if block.kind == "alert"
-                else Group(*(self._line(entry, self.glyph.bullet) for entry in block.entries))
+                else Group(
+                    *(self._line(entry, self.glyph.bullet, indent=0) for entry in block.entries)
+                )
             )
             title = Text(f"{self.glyph.warn} {block.heading}", style="bold red")
+            if self.options.width < 40:  # a panel this narrow would chop the words up
+                return Group(title, body)
             return Panel(
                 body,
                 title=title,
@@ -153,21 +158,26 @@ class _Painter:
                 self._line(entry, f"{number}.") for number, entry in enumerate(block.entries, 1)
             ]
             return Group(heading, *lines)
-        marker = self.glyph.star if block.kind == "key" else self.glyph.bullet
-        style = "bold" if block.kind == "key" else ""
         heading.stylize("yellow" if block.kind == "key" else "")
-        return Group(heading, *(self._line(e, marker, style) for e in block.entries))
+        # Key entries stand out wherever they are: a star and bold text.
+        lines = [
+            self._line(e, self.glyph.star, "bold")
+            if block.kind == "key" or e.get("key")
+            else self._line(e, self.glyph.bullet)
+            for e in block.entries
+        ]
+        return Group(heading, *lines)
 
-    def _line(self, entry: Plain, marker: str, style: str = "") -> RenderableType:
+    def _line(self, entry: Plain, marker: str, style: str = "", indent: int = 1) -> RenderableType:
         """One entry as a hanging-indent line: marker, text, citation markers."""
         text = self._entry(entry, style)
         if not marker:
             return text
         grid = Table.grid(padding=(0, 1))
         grid.add_column(width=len(marker), no_wrap=True)
-        grid.add_column(ratio=1)
+        grid.add_column(ratio=1, overflow="fold")
         grid.add_row(Text(marker, style="yellow" if marker == self.glyph.star else ""), text)
-        return Padding(grid, (0, 0, 0, 1))
+        return Padding(grid, (0, 0, 0, indent))
 
     def _entry(self, entry: Plain, style: str = "") -> Text:
         key = entry.get("key", False)
@@ -195,9 +205,11 @@ class _Painter:
     def _conditions(self, entries: list[Plain]) -> RenderableType:
         # A table where there is room; on a narrow terminal, one block per condition.
         narrow = self.options.width < 60
-        table = Table(box=self.glyph.table, expand=True, show_edge=False, pad_edge=False)
+        table = Table(
+            box=self.glyph.table, expand=True, show_edge=False, pad_edge=False, show_lines=True
+        )
         table.add_column("Condition", style="bold", ratio=3, overflow="fold")
-        table.add_column("Status", no_wrap=True)
+        table.add_column("Status", overflow="fold")
         table.add_column("Details", ratio=7, overflow="fold")
         blocks: list[RenderableType] = []
         for entry in entries:
@@ -233,8 +245,8 @@ class _Painter:
 
     def _parameters(self, entries: list[Plain]) -> RenderableType:
         table = Table(box=self.glyph.table, expand=True, show_edge=False, pad_edge=False)
-        table.add_column("Parameter", style="bold", ratio=2)
-        table.add_column("Value", ratio=3)
+        table.add_column("Parameter", style="bold", ratio=2, overflow="fold")
+        table.add_column("Value", ratio=3, overflow="fold")
         for entry in entries:
             value = Text(entry["value"])
             if self.options.show_sources:
@@ -253,7 +265,7 @@ class _Painter:
     def _numbered(self, label: str, text: Text) -> RenderableType:
         grid = Table.grid(padding=(0, 1))
         grid.add_column(width=len(label) + 1, no_wrap=True)
-        grid.add_column(ratio=1)
+        grid.add_column(ratio=1, overflow="fold")
         grid.add_row(Text(label, style="dim"), text)
         return Padding(grid, (0, 0, 0, 1))
 
@@ -273,24 +285,30 @@ class _Painter:
         return out
 
     def _list(self) -> RenderableType:
-        table = Table(box=self.glyph.table, expand=True, show_edge=False, pad_edge=False)
-        for column, ratio in (
-            ("Medication", 2),
-            ("Brands", 2),
-            ("Class", 3),
-            ("Sections", 4),
-            ("From", 2),
-        ):
-            table.add_column(column, ratio=ratio, overflow="fold")
+        # One block per medication: a path in "From" stays whole and can be copied.
+        blocks: list[RenderableType] = []
         for med in self.document["medications"]:
-            table.add_row(
-                Text(f"{med['name']} ({med['id']})", style="bold"),
-                Text(", ".join(med["brands"])),
-                Text(med["drug_class"]),
-                Text(", ".join(med["sections"])),
-                Text(med["origin"]),
+            fields = Table.grid(padding=(0, 1))
+            fields.add_column(no_wrap=True, style="dim")
+            fields.add_column(ratio=1, overflow="fold")
+            for label, value in (
+                ("Brands", ", ".join(med["brands"]) or "-"),
+                ("Class", med["drug_class"]),
+                ("Sections", ", ".join(med["sections"])),
+                ("From", med["origin"]),
+            ):
+                fields.add_row(label, Text(value))
+            title = Text(med["name"], style="bold")
+            title.append(f" ({med['id']})", style="dim")
+            blocks += (
+                [Text(""), title, Padding(fields, (0, 0, 0, 2))]
+                if blocks
+                else [
+                    title,
+                    Padding(fields, (0, 0, 0, 2)),
+                ]
             )
-        return table
+        return Group(*blocks)
 
     def _sources(self) -> list[RenderableType]:
         doc = self.document

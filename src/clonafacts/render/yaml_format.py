@@ -16,6 +16,6 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 
 def render(document: dict[str, Any], options: RenderOptions) -> str:
     text: str = yaml.dump(
-        document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1_000_000
+        document, Dumper=_Dumper, sort_keys=False, allow_unicode=options.unicode, width=1_000_000
     )
     return text
