@@ -103,9 +103,12 @@ class _Notes:
                 for n, e in enumerate(block.entries, 1)
             ]
         else:
-            bold = "**" if block.kind == "key" else ""
+            # Key entries stand out wherever they are.
             lines += [
-                f"- {bold}{escape(entry_text(e))}{bold} {self.marks(e)}" for e in block.entries
+                f"- **{escape(entry_text(e))}** {self.marks(e)}"
+                if block.kind == "key" or e.get("key")
+                else f"- {escape(entry_text(e))} {self.marks(e)}"
+                for e in block.entries
             ]
         return [*lines, ""]
 
