@@ -426,7 +426,8 @@ def test_markdown_withdrawal_warning_comes_first(cli: Any) -> None:
     assert warning < markdown.index("## ")
     doc = cli.json("withdrawal")
     for symptom in doc["content"]["symptoms"]:
-        assert f"- {symptom['name']}" in markdown
+        bold = "**" if symptom["key"] else ""
+        assert f"- {bold}{symptom['name']}" in markdown
 
 
 def test_markdown_conditions_table(cli: Any) -> None:
