@@ -183,7 +183,7 @@ sections:
 
 def test_wrong_type_deep_inside() -> None:
     assert problems_of(DEEP_TYPE_ERROR) == [
-        "med.yaml:16:9: sections.withdrawal.symptoms[1].name: expected text, got a number"
+        "med.yaml:16:9: sections.withdrawal.symptoms[1].name: expected text, got the number 5"
     ]
 
 
@@ -218,7 +218,7 @@ def test_all_problems_of_a_file_are_reported_at_once() -> None:
     assert problems_of(text) == [
         "med.yaml:13:5: unknown key 'colour' in sections.withdrawal",
         "med.yaml:15:9: missing required key 'name' in sections.withdrawal.symptoms[0]",
-        "med.yaml:17:9: sections.withdrawal.symptoms[1].name: expected text, got a number",
+        "med.yaml:17:9: sections.withdrawal.symptoms[1].name: expected text, got the number 5",
     ]
 
 
@@ -454,7 +454,7 @@ def test_invalid_user_file_stops_lookups(cli: Any, write_data: Any) -> None:
     result = cli("withdrawal", "--data", str(path))
     assert result.exit_code == 3
     assert error_lines(result) == [
-        f"Error: {path}:16:9: sections.withdrawal.symptoms[1].name: expected text, got a number"
+        f"Error: {path}:16:9: sections.withdrawal.symptoms[1].name: expected text, got the number 5"
     ]
 
 
@@ -496,7 +496,7 @@ def test_validate_with_no_arguments_reports_environment_problems(cli: Any, write
     assert result.exit_code == 1
     assert result.stdout == "checked 2 data files: 1 problem in 1 file\n"
     assert error_lines(result) == [
-        f"{bad}:16:9: sections.withdrawal.symptoms[1].name: expected text, got a number"
+        f"{bad}:16:9: sections.withdrawal.symptoms[1].name: expected text, got the number 5"
     ]
 
 
@@ -538,7 +538,7 @@ def test_validate_reports_every_problem_and_a_summary(
     assert error_lines(result) == [
         f"{bad}:13:5: unknown key 'colour' in sections.withdrawal",
         f"{bad}:15:9: missing required key 'name' in sections.withdrawal.symptoms[0]",
-        f"{bad}:17:9: sections.withdrawal.symptoms[1].name: expected text, got a number",
+        f"{bad}:17:9: sections.withdrawal.symptoms[1].name: expected text, got the number 5",
     ]
 
 
@@ -570,3 +570,47 @@ def test_validate_a_missing_path(cli: Any, tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert result.stdout == "checked 0 data files: 1 problem in 1 file\n"
     assert error_lines(result) == [f"{missing}: no such data file or folder"]
+
+
+def test_validate_flags_a_folder_with_no_data(cli: Any, tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = cli("validate", str(empty))
+    assert result.exit_code == 1
+    assert result.stderr == f"{empty}: no .yaml or .yml files in this folder\n"
+    assert result.stdout == "checked 0 data files: 1 problem in 1 file\n"
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        pytest.param(
+            "year: 1850", "sources[0].year: must be at least 1900, not 1850", id="year-low"
+        ),
+        pytest.param(
+            "year: 1.5",
+            "sources[0].year: expected a whole number, got the number 1.5",
+            id="year-float",
+        ),
+        pytest.param(
+            "kind: blog",
+            "sources[0].kind: must be one of 'overview', 'label', "
+            "'safety-communication', 'trial', 'review', 'guideline', 'textbook' or "
+            "'article', not 'blog'",
+            id="kind",
+        ),
+    ],
+)
+def test_limit_messages_read_like_the_others(
+    cli: Any, tmp_path: Path, fixture_data: Path, line: str, message: str
+) -> None:
+    text = (fixture_data / "examplazole.yaml").read_text(encoding="utf-8")
+    key = line.split(":")[0]
+    text = "\n".join(
+        f"    {line}" if row.startswith(f"    {key}:") else row for row in text.splitlines()
+    )
+    path = tmp_path / "med.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = cli("validate", str(path))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0].split(": ", 1)[1] == message

@@ -34,7 +34,7 @@ MAX_KEPT = 8  # cache files kept; older ones are removed when a new one is writt
 NAMES_PER_BUCKET = 16
 MAX_BUCKETS = 4096
 _MAGIC = b"clonafacts-cache"
-_DAMAGE = (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError)
+_DAMAGE = (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError, OverflowError)
 
 Where = list[int]  # [offset, length, crc32] of a part, from the end of the header line
 
@@ -63,8 +63,9 @@ def stamp(files: list[DataFile]) -> bytes | None:
         except OSError:
             return None  # load normally, and report the problem from there
         lines.append(
+            # ctime too: an in-place edit that puts the old mtime back still changes it.
             f"{data_file.path}\t{data_file.origin}\t{info.st_size}\t{info.st_mtime_ns}\t"
-            f"{info.st_ino}"
+            f"{info.st_ctime_ns}\t{info.st_ino}"
         )
     return "\n".join(lines).encode("utf-8", "surrogateescape")
 

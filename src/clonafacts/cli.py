@@ -28,6 +28,7 @@ from clonafacts.sections import SECTION_ORDER
 
 DEBUG_ENV = "CLONAFACTS_DEBUG"
 MAX_SHOWN_PROBLEMS = 10
+MAX_SHOWN_CHARS = 300  # of one line of an error message
 
 
 class OutputFormat(StrEnum):
@@ -56,6 +57,13 @@ def _checked_text(value: str | None) -> str | None:
     if value is not None and (problem := argument_problem(value)):
         raise typer.BadParameter(problem)
     return value
+
+
+def _checked_paths(values: list[str] | None) -> list[str] | None:
+    for value in values or []:
+        if not value.strip():
+            raise typer.BadParameter("a path must not be empty")
+    return values
 
 
 def _checked_words(values: list[str]) -> list[str]:
@@ -94,6 +102,7 @@ DataOpt = Annotated[
         metavar="PATH",
         help="Extra data file or folder, loaded after the shipped data (repeatable; "
         "also CLONAFACTS_DATA).",
+        callback=_checked_paths,
         show_default=False,
     ),
 ]
@@ -137,10 +146,22 @@ def _report(message: str, hint: str | None = None) -> None:
 
     console = _error_console()
     line = Text("Error: ", style="bold red")
-    line.append(printable(message))
+    line.append(_readable(message))
     console.print(line)
     if hint:
         console.print(Text(printable(hint), style="dim"))
+
+
+def _readable(message: str) -> str:
+    """A message safe for the terminal: Click's own line breaks kept, anything else escaped,
+    and an echoed argument of pages cut short."""
+    lines = [printable(line.replace("\t", "  ")) for line in message.splitlines() or [""]]
+    return "\n".join(
+        line
+        if len(line) <= MAX_SHOWN_CHARS
+        else f"{line[:MAX_SHOWN_CHARS]}... ({len(line) - MAX_SHOWN_CHARS:,} more characters)"
+        for line in lines
+    )
 
 
 def _report_data_error(error: DataError) -> None:
@@ -394,6 +415,7 @@ def _validate(
         typer.Argument(
             metavar="[PATH]...",
             help="Files or folders (default: all loaded data).",
+            callback=_checked_paths,
             show_default=False,
         ),
     ] = None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from clonafacts import documents
@@ -85,6 +86,12 @@ def validate(paths: list[str], data_paths: list[str]) -> ValidationReport:
 
     if paths:
         files, problems = collect_files(paths)
+        # A folder named on purpose that holds no data is most likely a typo: say so.
+        problems += [
+            Problem(path, "no .yaml or .yml files in this folder")
+            for path in paths
+            if Path(path).is_dir() and not collect_files([path])[0]
+        ]
     else:
         files, problems = collect_files(user_paths(data_paths), data_paths)
         files = unique_files(shipped_files() + files)

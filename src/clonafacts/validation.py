@@ -32,7 +32,7 @@ def _got(value: Any) -> str:
     if isinstance(value, bool):
         return "a boolean"
     if isinstance(value, int | float):
-        return "a number"
+        return f"the number {value!r}"
     if isinstance(value, str):
         return "text"
     if isinstance(value, list):
@@ -53,6 +53,26 @@ def dotted(loc: PathKey) -> str:
     return out
 
 
+def _plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}" + ("" if count == 1 else "s")
+
+
+# Pydantic's wording for limits, rephrased in the voice of the other messages.
+_ROUGH: dict[str, Any] = {
+    "string_too_long": lambda e: (
+        f"text is too long ({len(e['input']):,} characters; at most {e['ctx']['max_length']:,})"
+    ),
+    "string_too_short": lambda e: "must not be empty",
+    "too_short": lambda e: f"needs at least {_plural(e['ctx']['min_length'], 'entry')}".replace(
+        "entrys", "entries"
+    ),
+    "too_long": lambda e: f"has too many entries (at most {e['ctx']['max_length']:,})",
+    "less_than_equal": lambda e: f"must be at most {e['ctx']['le']}, not {e['input']!r}",
+    "greater_than_equal": lambda e: f"must be at least {e['ctx']['ge']}, not {e['input']!r}",
+    "literal_error": lambda e: f"must be one of {e['ctx']['expected']}, not {e['input']!r}",
+}
+
+
 def describe(error: Any) -> str:
     """A short message for one pydantic error, phrased for data authors."""
     kind, loc = error["type"], tuple(error["loc"])
@@ -68,7 +88,7 @@ def describe(error: Any) -> str:
         if kind in ("model_type", "dict_type") and not where:
             return f"the top level must be a mapping (one medication), not {_got(error['input'])}"
         return f"{what}expected {expected}, got {_got(error['input'])}"
-    message = str(error["msg"])
+    message = _ROUGH.get(kind, lambda error: str(error["msg"]))(error)
     if kind == "value_error":
         message = message.removeprefix("Value error, ")
     elif kind == "string_pattern_mismatch" and ("url" in loc[-1:]):

@@ -265,7 +265,7 @@ class _Builder:
         tag = event.tag
         if tag is None or tag == "!" or tag == f"tag:yaml.org,2002:{kind}":
             return
-        raise self._error(f"tag {tag!r} is not allowed in data files", event)
+        raise self._error(f"tag {_short_tag(tag)!r} is not allowed in data files", event)
 
     def _scalar(self, event: Any) -> Any:
         tag = event.tag
@@ -274,7 +274,11 @@ class _Builder:
         kind = tag.rsplit(":", 1)[-1] if tag.startswith("tag:yaml.org,2002:") else ""
         if kind not in ("str", "int", "float", "bool", "null"):
             if event.tag not in (None, "!"):
-                raise self._error(f"tag {event.tag!r} is not allowed in data files", event)
+                raise self._error(
+                    f"tag {_short_tag(event.tag)!r} is not allowed in data files", event
+                )
+            if kind in ("value", "merge"):  # `=` and `<<` mean something to YAML
+                raise self._error(f"{event.value!r} has a special meaning in YAML; quote it", event)
             raise self._error(
                 f"{kind or 'tagged'} values are not supported; quote the value to make it text",
                 event,
@@ -285,6 +289,15 @@ class _Builder:
         except (ValueError, KeyError, TypeError, IndexError, yaml.YAMLError):
             # An explicit tag on a value it does not fit, such as `!!int abc`.
             raise self._error(f"{event.value!r} is not a valid {kind}", event) from None
+
+
+def _short_tag(tag: str) -> str:
+    """`tag:yaml.org,2002:python/object` -> `!!python/object`, as the author wrote it."""
+    return (
+        "!!" + tag.removeprefix("tag:yaml.org,2002:")
+        if tag.startswith("tag:yaml.org,2002:")
+        else tag
+    )
 
 
 def _kind(value: Any) -> str:
