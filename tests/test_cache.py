@@ -21,7 +21,7 @@ import yaml
 
 from clonafacts import cache, database, yamlfile
 from clonafacts.cache import CACHE_ENV, MAX_KEPT, NO_CACHE_ENV
-from clonafacts.discovery import DataFile, data_files, files_at
+from clonafacts.discovery import DataFile, FileGroup, collect_groups, data_groups, files_of
 from clonafacts.errors import DataError
 
 FIXTURE = Path(__file__).parent / "fixtures" / "valid" / "examplazole.yaml"
@@ -270,10 +270,10 @@ def test_the_cache_of_one_run_serves_every_command(
 
 
 def test_cached_database_equals_a_fresh_load() -> None:
-    files = data_files([])
-    fresh = database.build(*database.load_files(files))
-    cache.cached_database(files)  # cold: loads and writes
-    warm = cache.cached_database(files)  # warm: reads the file
+    groups = data_groups([])
+    fresh = database.build(*database.load_files(files_of(groups)))
+    cache.cached_database(groups)  # cold: loads and writes
+    warm = cache.cached_database(groups)  # warm: reads the file
     only_cache_file()
     assert dict(warm.names) == dict(fresh.names)
     assert warm.summaries() == fresh.summaries()
@@ -368,7 +368,7 @@ def test_removed_file_is_no_longer_served(cli: Any, tmp_path: Path) -> None:
 
 
 def test_unreadable_file_is_reported_not_cached(tmp_path: Path) -> None:
-    missing = DataFile(str(tmp_path / "gone.yaml"), "gone.yaml", "gone.yaml")
+    missing = FileGroup(str(tmp_path), "", ["gone.yaml"], "")
     with pytest.raises(DataError):
         cache.cached_database([missing])
     assert cache_files() == []
@@ -477,7 +477,7 @@ def test_cache_dir_setting(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> N
 
 def test_no_cache_through_the_module(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(NO_CACHE_ENV, "1")
-    loaded = cache.cached_database(data_files([]))
+    loaded = cache.cached_database(data_groups([]))
     assert loaded.find("Klonopin")["id"] == "clonazepam"
     assert list(cache_folder().iterdir()) == []
 
@@ -515,7 +515,7 @@ def test_interrupted_write_removes_its_temporary_file(monkeypatch: pytest.Monkey
 
     monkeypatch.setattr(Path, "replace", interrupt)
     with pytest.raises(KeyboardInterrupt):
-        cache.cached_database(data_files([]))
+        cache.cached_database(data_groups([]))
     assert list(cache_folder().iterdir()) == []
 
 
@@ -583,8 +583,8 @@ def test_cache_is_reused_for_many_files_with_long_paths(
     text = FIXTURE.read_bytes()
     for number in range(2500):
         (folder / f"med-{number:05d}.yaml").write_bytes(text)
-    files = files_at([str(folder)])
-    loaded = database.load_files([files[0]])  # the content does not matter here
+    groups, _ = collect_groups([str(folder)])
+    loaded = database.load_files(files_of(groups)[:1])  # the content does not matter here
     loads = []
 
     def counting_load(data: list[DataFile]) -> Any:
@@ -593,6 +593,6 @@ def test_cache_is_reused_for_many_files_with_long_paths(
 
     monkeypatch.setattr(cache, "load_files", counting_load, raising=False)
     monkeypatch.setattr(database, "load_files", counting_load)
-    cache.cached_database(files)
-    cache.cached_database(files).find("examplazole")
+    cache.cached_database(groups)
+    cache.cached_database(groups).find("examplazole")
     assert len(loads) == 1

@@ -577,7 +577,7 @@ def test_validate_flags_a_folder_with_no_data(cli: Any, tmp_path: Path) -> None:
     empty.mkdir()
     result = cli("validate", str(empty))
     assert result.exit_code == 1
-    assert result.stderr == f"{empty}: no .yaml or .yml files in this folder\n"
+    assert result.stderr == f"{empty}/: no .yaml or .yml files in this folder\n"
     assert result.stdout == "checked 0 data files: 1 problem in 1 file\n"
 
 

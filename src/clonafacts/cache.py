@@ -25,7 +25,7 @@ from typing import Any, BinaryIO
 
 from clonafacts._version import __version__
 from clonafacts.database import Database, Plain, build, load_files
-from clonafacts.discovery import DataFile
+from clonafacts.discovery import FileGroup, files_of
 
 CACHE_ENV = "CLONAFACTS_CACHE_DIR"
 NO_CACHE_ENV = "CLONAFACTS_NO_CACHE"
@@ -54,20 +54,32 @@ def cache_dir() -> Path | None:
     return Path(user_cache_dir("clonafacts", appauthor=False))
 
 
-def stamp(files: list[DataFile]) -> bytes | None:
+def stamp(groups: list[FileGroup]) -> bytes | None:
     """What the cached content depends on: the code's version and every file's identity."""
     lines = [f"{CACHE_FORMAT}\t{__version__}\t{_code_stamp()}"]
-    for data_file in files:
+    for group in groups:
+        lines.append(f"{group.folder}\t{group.shown}\t{group.origin}")
         try:
-            info = os.stat(data_file.path)
+            infos = _stats(group)
         except OSError:
             return None  # load normally, and report the problem from there
-        lines.append(
-            # ctime too: an in-place edit that puts the old mtime back still changes it.
-            f"{data_file.path}\t{data_file.origin}\t{info.st_size}\t{info.st_mtime_ns}\t"
-            f"{info.st_ctime_ns}\t{info.st_ino}"
-        )
+        # ctime too: an in-place edit that puts the old mtime back still changes it.
+        lines += [
+            f"{name}\t{info.st_size}\t{info.st_mtime_ns}\t{info.st_ctime_ns}\t{info.st_ino}"
+            for name, info in zip(group.names, infos, strict=True)
+        ]
     return "\n".join(lines).encode("utf-8", "surrogateescape")
+
+
+def _stats(group: FileGroup) -> list[os.stat_result]:
+    if os.stat not in os.supports_dir_fd:
+        return [os.stat(os.path.join(group.folder, name)) for name in group.names]
+    # Relative to the open folder: the kernel walks the folder's path once, not per file.
+    folder = os.open(group.folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        return [os.stat(name, dir_fd=folder) for name in group.names]
+    finally:
+        os.close(folder)
 
 
 def _code_stamp() -> int:
@@ -87,16 +99,16 @@ def _bucket(name: str, buckets: int) -> int:
     return zlib.crc32(name.encode("utf-8", "surrogateescape")) % buckets
 
 
-def cached_database(files: list[DataFile]) -> Database:
-    """The database for `files`, from the cache when it is fresh, else loaded and cached."""
+def cached_database(groups: list[FileGroup]) -> Database:
+    """The database of the groups' files: from the cache when fresh, else loaded and cached."""
     folder = cache_dir()
-    key = stamp(files) if folder is not None else None
+    key = stamp(groups) if folder is not None else None
     if folder is None or key is None:
-        return build(*load_files(files))
+        return build(*load_files(files_of(groups)))
     path = folder / f"db-{zlib.crc32(key):08x}.cache"
 
     def rebuild() -> Database:
-        medications, origins = load_files(files)
+        medications, origins = load_files(files_of(groups))
         database = build(medications, origins)
         _write(folder, path, key, database, medications)
         return database

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from clonafacts.errors import DataError, Problem
 from clonafacts.limits import MAX_DATA_FILES
@@ -14,11 +14,30 @@ SHIPPED = "shipped"
 DATA_SUFFIXES = (".yaml", ".yml")
 
 
-@dataclass(frozen=True, slots=True)
-class DataFile:
+class DataFile(NamedTuple):
     path: str  # absolute; a plain string, as discovery runs on every lookup
     shown: str  # how messages name the file
     origin: str  # "shipped", or the path the user gave
+
+
+class FileGroup(NamedTuple):
+    """Data files found together: a folder's, or one file named on its own.
+
+    A warm lookup checks the files' stat data through these and never builds a DataFile
+    for each of them: with a thousand files that difference is most of its cost.
+    """
+
+    folder: str  # absolute
+    shown: str  # the folder as the user named it, "" or ending in a separator
+    names: list[str]
+    origin: str  # "shipped", or "" when each file is its own origin
+
+    def files(self) -> list[DataFile]:
+        inside = os.path.join(self.folder, "")
+        return [
+            DataFile(inside + name, self.shown + name, self.origin or self.shown + name)
+            for name in self.names
+        ]
 
 
 def shipped_data_dir() -> Path:
@@ -35,21 +54,19 @@ def shipped_data_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "data"
 
 
-def _folder_files(folder: str) -> list[DataFile]:
-    """The .yaml/.yml entries of a folder, by name; hidden ones are skipped."""
-    # Named by the absolute path (so a file reached twice is seen to be one), shown as given.
-    absolute = os.path.abspath(folder)
-    with os.scandir(folder) as entries:
-        names = sorted(
-            entry.name
-            for entry in entries
-            if entry.name.lower().endswith(DATA_SUFFIXES) and not entry.name.startswith(".")
-        )
-    return [
-        DataFile(os.path.join(absolute, name), shown, shown)
-        for name in names
-        for shown in (os.path.join(folder, name),)
-    ]
+def _folder_group(folder: str, origin: str = "") -> FileGroup:
+    """A folder's .yaml/.yml files, by name; hidden ones are skipped."""
+    names = sorted(
+        name
+        for name in os.listdir(folder)
+        if name.lower().endswith(DATA_SUFFIXES) and not name.startswith(".")
+    )
+    return FileGroup(os.path.abspath(folder), os.path.join(folder, ""), names, origin)
+
+
+def _file_group(given: str) -> FileGroup:
+    folder, name = os.path.split(given)
+    return FileGroup(os.path.abspath(folder or "."), given[: len(given) - len(name)], [name], "")
 
 
 def user_paths(data_paths: list[str], environ: dict[str, str] | None = None) -> list[str]:
@@ -59,16 +76,25 @@ def user_paths(data_paths: list[str], environ: dict[str, str] | None = None) -> 
     return from_env + list(data_paths)
 
 
+def data_groups(data_paths: list[str], environ: dict[str, str] | None = None) -> list[FileGroup]:
+    """What to load, in order (shipped, then CLONAFACTS_DATA, then --data), as file groups."""
+    groups, problems = collect_groups(user_paths(data_paths, environ), data_paths)
+    if problems:
+        raise DataError(problems)
+    return [shipped_group(), *groups]
+
+
 def data_files(data_paths: list[str], environ: dict[str, str] | None = None) -> list[DataFile]:
     """Every data file to load, in order; a later file with the same id replaces an earlier one."""
-    return unique_files(shipped_files() + files_at(user_paths(data_paths, environ), data_paths))
+    return files_of(data_groups(data_paths, environ))
+
+
+def shipped_group() -> FileGroup:
+    return _folder_group(str(shipped_data_dir()), SHIPPED)
 
 
 def shipped_files() -> list[DataFile]:
-    return [
-        DataFile(found.path, found.shown, SHIPPED)
-        for found in _folder_files(str(shipped_data_dir()))
-    ]
+    return shipped_group().files()
 
 
 def files_at(paths: list[str], data_paths: list[str] | None = None) -> list[DataFile]:
@@ -79,40 +105,43 @@ def files_at(paths: list[str], data_paths: list[str] | None = None) -> list[Data
     return found
 
 
-def collect_files(
+def collect_groups(
     paths: list[str], data_paths: list[str] | None = None
-) -> tuple[list[DataFile], list[Problem]]:
-    """The data files at `paths`, and a problem for each path that cannot be read."""
-    found: list[DataFile] = []
+) -> tuple[list[FileGroup], list[Problem]]:
+    """The file groups at `paths`, and a problem for each path that cannot be read."""
+    groups: list[FileGroup] = []
     problems: list[Problem] = []
     for given in paths:
         try:
             if os.path.isdir(given):
-                found += _folder_files(given)
+                groups.append(_folder_group(given))
             elif os.path.lexists(given):
-                found.append(DataFile(os.path.abspath(given), given, given))
+                groups.append(_file_group(given))
             else:
                 where = "" if data_paths is None else f" (from {_source(given, data_paths)})"
                 problems.append(Problem(given, f"no such data file or folder{where}"))
         except OSError as error:
             problems.append(Problem(given, f"cannot read: {error.strerror or error}"))
-    found = unique_files(found)
-    if len(found) > MAX_DATA_FILES:
-        problems.append(
-            Problem(
-                str(found[MAX_DATA_FILES].path), f"more than {MAX_DATA_FILES:,} data files to load"
-            )
-        )
-        del found[MAX_DATA_FILES:]
-    return found, problems
+    if sum(len(group.names) for group in groups) > MAX_DATA_FILES:
+        problems.append(Problem(paths[-1], f"more than {MAX_DATA_FILES:,} data files to load"))
+    return groups, problems
 
 
-def unique_files(files: list[DataFile]) -> list[DataFile]:
-    """Each file once, however many paths reach it (a folder and a file in it, say)."""
+def collect_files(
+    paths: list[str], data_paths: list[str] | None = None
+) -> tuple[list[DataFile], list[Problem]]:
+    """The data files at `paths`, and a problem for each path that cannot be read."""
+    groups, problems = collect_groups(paths, data_paths)
+    return files_of(groups), problems
+
+
+def files_of(groups: list[FileGroup]) -> list[DataFile]:
+    """The groups' files in order, each once however many paths reach it."""
+    files = [data_file for group in groups for data_file in group.files()]
+    keys = [os.path.normcase(f.path) for f in files]
     seen: set[str] = set()
     unique: list[DataFile] = []
-    for data_file in files:
-        key = os.path.normcase(data_file.path)
+    for data_file, key in zip(files, keys, strict=True):
         if key not in seen:
             seen.add(key)
             unique.append(data_file)

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from clonafacts import documents
 from clonafacts.database import Database
 from clonafacts.discovery import (
     DataFile,
-    collect_files,
-    data_files,
+    collect_groups,
+    data_groups,
+    files_of,
     shipped_data_dir,
-    shipped_files,
-    unique_files,
+    shipped_group,
     user_paths,
 )
 from clonafacts.errors import DataError, Problem
@@ -27,7 +26,7 @@ def open_database(data_paths: list[str]) -> Database:
     """The database of the shipped data and the user's, from the cache when it is fresh."""
     from clonafacts.cache import cached_database
 
-    return cached_database(data_files(data_paths))
+    return cached_database(data_groups(data_paths))
 
 
 def section(drug: str, name: str, data_paths: list[str]) -> Plain:
@@ -85,16 +84,17 @@ def validate(paths: list[str], data_paths: list[str]) -> ValidationReport:
     from clonafacts.database import load_files
 
     if paths:
-        files, problems = collect_files(paths)
+        groups, problems = collect_groups(paths)
         # A folder named on purpose that holds no data is most likely a typo: say so.
         problems += [
-            Problem(path, "no .yaml or .yml files in this folder")
-            for path in paths
-            if Path(path).is_dir() and not collect_files([path])[0]
+            Problem(group.shown, "no .yaml or .yml files in this folder")
+            for group in groups
+            if not group.names
         ]
+        files = files_of(groups)
     else:
-        files, problems = collect_files(user_paths(data_paths), data_paths)
-        files = unique_files(shipped_files() + files)
+        groups, problems = collect_groups(user_paths(data_paths), data_paths)
+        files = files_of([shipped_group(), *groups])
     try:
         load_files(files)
     except DataError as error:
