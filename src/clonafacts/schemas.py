@@ -16,6 +16,7 @@ from clonafacts.models import (
     OverviewSection,
     PharmacokineticsSection,
     Schedule,
+    Sections,
     Slug,
     Source,
     WarningsSection,
@@ -69,21 +70,11 @@ class SectionDocument(_Out):
     )
 
 
-class MedicationSections(_Out):
-    overview: OverviewSection | None = None
-    indications: IndicationsSection | None = None
-    mechanism: MechanismSection | None = None
-    adjunctive: AdjunctiveSection | None = None
-    withdrawal: WithdrawalSection | None = None
-    warnings: WarningsSection | None = None
-    pharmacokinetics: PharmacokineticsSection | None = None
-
-
 class MedicationDocument(_Out):
     schema_version: Literal[1]
     kind: Literal["medication"]
     medication: MedicationRef
-    sections: MedicationSections
+    sections: Sections
     sources: list[Source]
 
 

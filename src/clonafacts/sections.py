@@ -1,7 +1,7 @@
 """The section names and their order: shared by the models and the CLI (which must not import
 pydantic just to know them)."""
 
-from typing import Literal
+from typing import Literal, get_args
 
 SectionName = Literal[
     "overview",
@@ -14,15 +14,7 @@ SectionName = Literal[
 ]
 
 #: The order sections are shown in; `all` follows it.
-SECTION_ORDER: tuple[SectionName, ...] = (
-    "overview",
-    "indications",
-    "mechanism",
-    "adjunctive",
-    "withdrawal",
-    "warnings",
-    "pharmacokinetics",
-)
+SECTION_ORDER: tuple[SectionName, ...] = get_args(SectionName)
 
 #: The medication a lookup shows when none is named.
 DEFAULT_DRUG = "clonazepam"
