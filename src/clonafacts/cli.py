@@ -191,9 +191,6 @@ def _domain_errors() -> Iterator[None]:
     except DataError as error:
         _report_data_error(error)
         raise typer.Exit(exitcodes.DATA) from None
-    except ClonafactsError as error:
-        _report(str(error))
-        raise typer.Exit(exitcodes.USAGE) from None
 
 
 # ---------------------------------------------------------------------------------------------

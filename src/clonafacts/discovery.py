@@ -93,18 +93,6 @@ def shipped_group() -> FileGroup:
     return _folder_group(str(shipped_data_dir()), SHIPPED)
 
 
-def shipped_files() -> list[DataFile]:
-    return shipped_group().files()
-
-
-def files_at(paths: list[str], data_paths: list[str] | None = None) -> list[DataFile]:
-    """The data files at the given paths: files as given, folders by their .yaml/.yml files."""
-    found, problems = collect_files(paths, data_paths)
-    if problems:
-        raise DataError(problems)
-    return found
-
-
 def collect_groups(
     paths: list[str], data_paths: list[str] | None = None
 ) -> tuple[list[FileGroup], list[Problem]]:
@@ -125,14 +113,6 @@ def collect_groups(
     if sum(len(group.names) for group in groups) > MAX_DATA_FILES:
         problems.append(Problem(paths[-1], f"more than {MAX_DATA_FILES:,} data files to load"))
     return groups, problems
-
-
-def collect_files(
-    paths: list[str], data_paths: list[str] | None = None
-) -> tuple[list[DataFile], list[Problem]]:
-    """The data files at `paths`, and a problem for each path that cannot be read."""
-    groups, problems = collect_groups(paths, data_paths)
-    return files_of(groups), problems
 
 
 def files_of(groups: list[FileGroup]) -> list[DataFile]:

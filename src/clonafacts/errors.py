@@ -71,7 +71,3 @@ class MissingSectionError(NotFoundError):
 class NoMatchesError(NotFoundError):
     def __init__(self, query: list[str]) -> None:
         super().__init__(printable("no facts match " + " ".join(repr(w) for w in query)))
-
-
-class UsageProblem(ClonafactsError):
-    """Bad input detected by the library that is the caller's usage, not the data."""

@@ -24,8 +24,6 @@ from clonafacts.models import (
 )
 from clonafacts.sections import SectionName
 
-DATA_SCHEMA_ID = "https://clonafacts.invalid/schema/data-v1.json"
-
 
 def data_schema() -> dict[str, Any]:
     schema = Medication.model_json_schema()
