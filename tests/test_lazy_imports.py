@@ -1,0 +1,57 @@
+"""A warm lookup imports only what it needs: no Typer, pydantic or YAML, and Rich only for text."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+HEAVY = ("typer", "pydantic", "yaml", "rich", "clonafacts.models", "clonafacts.cli")
+
+PROBE = """
+import json, sys
+from clonafacts.__main__ import main
+sys.argv = ["clonafacts", *ARGS]
+try:
+    main()
+except SystemExit as done:
+    code = done.code
+heavy = sorted({name.split(".")[0] if not name.startswith("clonafacts") else name
+                for name in sys.modules if name.startswith(HEAVY)})
+print(json.dumps({"code": code, "heavy": heavy}), file=sys.stderr)
+"""
+
+
+def _imports(args: list[str], cache: Path) -> dict[str, object]:
+    code = PROBE.replace("ARGS", repr(args)).replace("HEAVY", repr(HEAVY))
+    env = {"CLONAFACTS_CACHE_DIR": str(cache), "PATH": "/usr/bin:/bin", "COLUMNS": "100"}
+    subprocess.run([sys.executable, "-c", code], capture_output=True, check=True, env=env)  # warm
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    result: dict[str, object] = json.loads(done.stderr.strip().splitlines()[-1])
+    return result
+
+
+@pytest.mark.parametrize(
+    ("args", "allowed"),
+    [
+        pytest.param(["withdrawal", "--json"], [], id="json"),
+        pytest.param(["all", "--format", "markdown"], [], id="markdown"),
+        pytest.param(["withdrawal"], ["rich"], id="text"),
+    ],
+)
+def test_warm_lookup_imports_nothing_heavy(
+    args: list[str], allowed: list[str], tmp_path: Path
+) -> None:
+    result = _imports(args, tmp_path)
+    assert result == {"code": 0, "heavy": allowed}
+
+
+def test_anything_else_goes_through_the_full_cli(tmp_path: Path) -> None:
+    result = _imports(["list", "--json"], tmp_path)
+    assert result["code"] == 0
+    assert "typer" in result["heavy"]  # type: ignore[operator]
