@@ -583,7 +583,7 @@ def _boom(*args: Any, **kwargs: Any) -> Any:
 
 
 def test_internal_error_is_one_line_and_a_hint(cli: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(service, "section", _boom)
+    monkeypatch.setattr(service, "lookup", _boom)
     result = cli("withdrawal")
     assert result.exit_code == 4
     assert result.stdout == ""
@@ -598,14 +598,14 @@ def test_internal_error_in_search(cli: Any, monkeypatch: pytest.MonkeyPatch) -> 
 
 
 def test_debug_env_shows_the_exception(cli: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(service, "section", _boom)
+    monkeypatch.setattr(service, "lookup", _boom)
     with pytest.raises(RuntimeError, match="boom"):
         cli("withdrawal", env={"CLONAFACTS_DEBUG": "1"})
 
 
 def test_debug_option_shows_the_exception(cli: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     """--debug is read from the arguments the app was given, not only from sys.argv."""
-    monkeypatch.setattr(service, "section", _boom)
+    monkeypatch.setattr(service, "lookup", _boom)
     with pytest.raises(RuntimeError, match="boom"):
         cli("--debug", "withdrawal")
 
@@ -614,7 +614,7 @@ def test_keyboard_interrupt_in_process(cli: Any, monkeypatch: pytest.MonkeyPatch
     def interrupted(*args: Any, **kwargs: Any) -> Any:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(service, "section", interrupted)
+    monkeypatch.setattr(service, "lookup", interrupted)
     result = cli("withdrawal")
     assert result.exit_code == 130
     assert result.stderr == ""

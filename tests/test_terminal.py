@@ -337,7 +337,7 @@ def test_keyboard_interrupt_in_process(cli: Any, monkeypatch: pytest.MonkeyPatch
     def interrupted(*args: Any, **kwargs: Any) -> Any:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(service, "section", interrupted)
+    monkeypatch.setattr(service, "lookup", interrupted)
     monkeypatch.setattr(service, "search", interrupted)
     for args in (("withdrawal",), ("search", "seizure")):
         result = cli(*args)
@@ -354,7 +354,7 @@ from clonafacts import service
 def boom(*args, **kwargs):
     raise RuntimeError("boom")
 
-service.section = service.search = service.everything = boom
+service.lookup = service.search = boom
 sys.argv = ["clonafacts", *sys.argv[1:]]
 from clonafacts.__main__ import main
 main()
@@ -393,7 +393,7 @@ def interrupted(*args, **kwargs):
     os.kill(os.getpid(), signal.SIGINT)
     time.sleep(10)
 
-service.section = service.search = service.everything = interrupted
+service.lookup = service.search = interrupted
 sys.argv = ["clonafacts", *sys.argv[1:]]
 from clonafacts.__main__ import main
 main()

@@ -24,7 +24,7 @@ from clonafacts.errors import (
     printable,
 )
 from clonafacts.output import PipeClosed, emit, show, silence_stdout
-from clonafacts.sections import SECTION_ORDER
+from clonafacts.sections import LOOKUP_COMMANDS
 
 DEBUG_ENV = "CLONAFACTS_DEBUG"
 MAX_SHOWN_PROBLEMS = 10
@@ -296,7 +296,7 @@ def _root(
     """Clonazepam (Klonopin) facts for study. Not medical advice."""
 
 
-_SECTION_HELP = {  # one line each: `clonafacts --help` shows them whole
+_LOOKUP_HELP = {  # one line each: `clonafacts --help` shows them whole
     "overview": "Classification and role: what it is and is not.",
     "indications": "Labelled uses: seizure disorders, panic disorder.",
     "mechanism": "How it acts, from the GABA-A receptor to effect.",
@@ -304,10 +304,11 @@ _SECTION_HELP = {  # one line each: `clonafacts --help` shows them whole
     "withdrawal": "Tolerance, dependence, withdrawal; never stop abruptly.",
     "warnings": "The boxed warning: opioids, addiction, withdrawal.",
     "pharmacokinetics": "Absorption, binding, metabolism, excretion.",
+    "all": "Every section, in order.",
 }
 
 
-def _section_command(name: str) -> Callable[..., None]:
+def _lookup_command(name: str) -> Callable[..., None]:
     def command(
         drug: DrugArg = service.DEFAULT_DRUG,
         format_: FormatOpt = OutputFormat.text,
@@ -317,32 +318,19 @@ def _section_command(name: str) -> Callable[..., None]:
         data: DataOpt = None,
     ) -> None:
         with _domain_errors():
-            document = service.section(drug, name, data or [])
-            _output(document, format_, json_, color, sources)
+            _output(service.lookup(name, drug, data or []), format_, json_, color, sources)
 
-    command.__doc__ = _SECTION_HELP[name]
+    command.__doc__ = _LOOKUP_HELP[name]
     return command
 
 
-for _name in SECTION_ORDER:
-    app.command(
-        _name,
-        epilog=f"Example: clonafacts {_name} · clonafacts {_name} Klonopin --json",
-    )(_section_command(_name))
-
-
-@app.command("all", epilog="Example: clonafacts all --format markdown > clonazepam.md")
-def _all(
-    drug: DrugArg = service.DEFAULT_DRUG,
-    format_: FormatOpt = OutputFormat.text,
-    json_: JsonOpt = False,
-    color: ColorOpt = ColorMode.auto,
-    sources: SourcesOpt = False,
-    data: DataOpt = None,
-) -> None:
-    """Every section, in order."""
-    with _domain_errors():
-        _output(service.everything(drug, data or []), format_, json_, color, sources)
+for _name in LOOKUP_COMMANDS:
+    _example = (
+        "clonafacts all --format markdown > clonazepam.md"
+        if _name == "all"
+        else f"clonafacts {_name} · clonafacts {_name} Klonopin --json"
+    )
+    app.command(_name, epilog=f"Example: {_example}")(_lookup_command(_name))
 
 
 @app.command("search", epilog="Example: clonafacts search seizure withdrawal")

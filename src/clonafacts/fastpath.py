@@ -15,9 +15,7 @@ from dataclasses import dataclass
 from clonafacts import exitcodes
 from clonafacts.arguments import argument_problem
 from clonafacts.output import COLOR_MODES, PipeClosed, show, silence_stdout
-from clonafacts.sections import DEFAULT_DRUG, SECTION_ORDER
-
-LOOKUP_COMMANDS = (*SECTION_ORDER, "all")
+from clonafacts.sections import DEFAULT_DRUG, LOOKUP_COMMANDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,10 +66,7 @@ def run(argv: list[str]) -> int | None:
     from clonafacts import service
 
     try:
-        if lookup.command == "all":
-            document = service.everything(lookup.drug, [])
-        else:
-            document = service.section(lookup.drug, lookup.command, [])
+        document = service.lookup(lookup.command, lookup.drug, [])
         show(document, lookup.format_name, lookup.color, lookup.sources)
     except (PipeClosed, BrokenPipeError):
         silence_stdout()

@@ -16,5 +16,8 @@ SectionName = Literal[
 #: The order sections are shown in; `all` follows it.
 SECTION_ORDER: tuple[SectionName, ...] = get_args(SectionName)
 
+#: The commands that show sections: one each, and `all`.
+LOOKUP_COMMANDS: tuple[str, ...] = (*SECTION_ORDER, "all")
+
 #: The medication a lookup shows when none is named.
 DEFAULT_DRUG = "clonazepam"

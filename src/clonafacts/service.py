@@ -29,12 +29,12 @@ def open_database(data_paths: list[str]) -> Database:
     return cached_database(data_groups(data_paths))
 
 
-def section(drug: str, name: str, data_paths: list[str]) -> Plain:
-    return documents.section_document(open_database(data_paths).find(drug), name)
-
-
-def everything(drug: str, data_paths: list[str]) -> Plain:
-    return documents.medication_document(open_database(data_paths).find(drug))
+def lookup(command: str, drug: str, data_paths: list[str]) -> Plain:
+    """A section lookup (`withdrawal`, ...) or `all`, as its output document."""
+    medication = open_database(data_paths).find(drug)
+    if command == "all":
+        return documents.medication_document(medication)
+    return documents.section_document(medication, command)
 
 
 def search(words: list[str], drug: str | None, data_paths: list[str]) -> Plain:
