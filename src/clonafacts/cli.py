@@ -21,14 +21,12 @@ from clonafacts.errors import (
     ClonafactsError,
     DataError,
     NotFoundError,
-    printable,
 )
 from clonafacts.output import PipeClosed, emit, show, silence_stdout
+from clonafacts.reporting import report, report_data_error, report_problems
 from clonafacts.sections import LOOKUP_COMMANDS
 
 DEBUG_ENV = "CLONAFACTS_DEBUG"
-MAX_SHOWN_PROBLEMS = 10
-MAX_SHOWN_CHARS = 300  # of one line of an error message
 
 
 class OutputFormat(StrEnum):
@@ -135,61 +133,16 @@ def _output(
     show(document, chosen.value, color.value, sources, highlight)
 
 
-def _error_console() -> Any:
-    from rich.console import Console
-
-    return Console(stderr=True, highlight=False, markup=False, emoji=False, soft_wrap=True)
-
-
-def _report(message: str, hint: str | None = None) -> None:
-    from rich.text import Text
-
-    console = _error_console()
-    line = Text("Error: ", style="bold red")
-    line.append(_readable(message))
-    console.print(line)
-    if hint:
-        console.print(Text(printable(hint), style="dim"))
-
-
-def _readable(message: str) -> str:
-    """A message safe for the terminal: Click's own line breaks kept, anything else escaped,
-    and an echoed argument of pages cut short."""
-    lines = [printable(line.replace("\t", "  ")) for line in message.splitlines() or [""]]
-    return "\n".join(
-        line
-        if len(line) <= MAX_SHOWN_CHARS
-        else f"{line[:MAX_SHOWN_CHARS]}... ({len(line) - MAX_SHOWN_CHARS:,} more characters)"
-        for line in lines
-    )
-
-
-def _report_data_error(error: DataError) -> None:
-    from rich.text import Text
-
-    console = _error_console()
-    shown = error.problems[:MAX_SHOWN_PROBLEMS]
-    for problem in shown:
-        line = Text("Error: ", style="bold red")
-        line.append(str(problem))
-        console.print(line)
-    hidden = len(error.problems) - len(shown)
-    if hidden:
-        console.print(
-            Text(f"... and {hidden} more; run 'clonafacts validate' to see all", style="dim")
-        )
-
-
 @contextmanager
 def _domain_errors() -> Iterator[None]:
     """Turn the library's errors into messages and exit codes (the only place that does)."""
     try:
         yield
     except NotFoundError as error:
-        _report(str(error))
+        report(str(error))
         raise typer.Exit(exitcodes.NOT_FOUND) from None
     except DataError as error:
-        _report_data_error(error)
+        report_data_error(error)
         raise typer.Exit(exitcodes.DATA) from None
 
 
@@ -230,10 +183,10 @@ def _run(invoke: Callable[[], Any], debug: bool, command: str) -> int:
         result = invoke()
     except click_exceptions.UsageError as error:
         # Typer phrases some value errors through pydantic ("Value error, ..."); drop that noise.
-        _report(error.format_message().replace("Value error, ", ""), _usage_hint(error, command))
+        report(error.format_message().replace("Value error, ", ""), _usage_hint(error, command))
         return exitcodes.USAGE
     except click_exceptions.ClickException as error:
-        _report(error.format_message())
+        report(error.format_message())
         return error.exit_code
     except (KeyboardInterrupt, typer.Abort):
         return exitcodes.INTERRUPTED
@@ -249,7 +202,7 @@ def _run(invoke: Callable[[], Any], debug: bool, command: str) -> int:
     except Exception as error:
         if debug:
             raise
-        _report(
+        report(
             f"internal error: {type(error).__name__}: {error}",
             f"This is a bug; run with {DEBUG_ENV}=1 to see the traceback.",
         )
@@ -412,18 +365,10 @@ def _validate(
     """
     report = service.validate(paths or [], data or [])
     if report.problems:
-        _report_problems(report.problems)
+        report_problems(report.problems)
     emit(report.summary() + "\n")
     if not report.ok:
         raise typer.Exit(exitcodes.INVALID)
-
-
-def _report_problems(problems: list[Any]) -> None:
-    console = _error_console()
-    from rich.text import Text
-
-    for problem in problems:
-        console.print(Text(str(problem)))
 
 
 @app.command("schema", epilog="Example: clonafacts schema data > clonafacts-data.schema.json")
