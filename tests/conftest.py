@@ -17,6 +17,39 @@ TESTS = Path(__file__).parent
 FIXTURES = TESTS / "fixtures"
 GOLDEN = TESTS / "golden"
 
+# The sections as users know them, written out here rather than taken from the code under test.
+SECTIONS = (
+    "overview",
+    "indications",
+    "mechanism",
+    "adjunctive",
+    "withdrawal",
+    "warnings",
+    "pharmacokinetics",
+)
+
+
+def one_fact_medication(med_id: str, name: str, summary: str, fact: str) -> str:
+    """A fictional medication file with one overview fact, for tests of how text is shown."""
+    return f"""\
+id: {med_id}
+name: {name}
+drug_class: fictional test compound
+summary: {summary}
+sources:
+  - id: handbook
+    title: The Test Fixture Handbook
+    kind: textbook
+sections:
+  overview:
+    title: Overview
+    summary: Nothing here is real.
+    facts:
+      - text: "{fact}"
+        sources: [handbook]
+"""
+
+
 # Variables that change output; every test starts without them.
 _ISOLATED = (
     "CLONAFACTS_DATA",

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 import yaml
+from conftest import SECTIONS
 from jsonschema import Draft202012Validator
 
 import clonafacts
@@ -20,15 +21,6 @@ REPO = Path(__file__).resolve().parent.parent
 SHIPPED_DATA = REPO / "data" / "clonazepam.yaml"
 FIXTURE_DATA = REPO / "tests" / "fixtures" / "valid"
 
-SECTIONS = (
-    "overview",
-    "indications",
-    "mechanism",
-    "adjunctive",
-    "withdrawal",
-    "warnings",
-    "pharmacokinetics",
-)
 COMMANDS = (*SECTIONS, "all", "search", "list", "sources", "validate", "schema")
 
 UNKNOWN_KLONOPN = "Error: no medication named 'klonopn'; did you mean 'Klonopin'?"

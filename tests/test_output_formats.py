@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 import yaml
+from conftest import SECTIONS, one_fact_medication
 from jsonschema import Draft202012Validator
 
 from clonafacts.schemas import output_schema
@@ -22,15 +23,6 @@ from clonafacts.schemas import output_schema
 REPO = Path(__file__).resolve().parent.parent
 SHIPPED_DATA = REPO / "data" / "clonazepam.yaml"
 
-SECTIONS = (
-    "overview",
-    "indications",
-    "mechanism",
-    "adjunctive",
-    "withdrawal",
-    "warnings",
-    "pharmacokinetics",
-)
 LOOKUPS = (*SECTIONS, "all")
 EXTENSIONS = {"text": "txt", "json": "json", "yaml": "yaml", "markdown": "md"}
 
@@ -447,23 +439,9 @@ def test_markdown_conditions_table(cli: Any) -> None:
 
 TRICKY = "Literal [bold]markup[/bold], a | pipe, *stars*, _under_, `code` and <b>html</b> # hash"
 
-TRICKY_MEDICATION = f"""\
-id: trickazole
-name: Trickazole
-drug_class: fictional test compound
-summary: A made-up medication whose text looks like markup.
-sources:
-  - id: handbook
-    title: The Test Fixture Handbook
-    kind: textbook
-sections:
-  overview:
-    title: Overview
-    summary: Nothing here is real.
-    facts:
-      - text: "{TRICKY}"
-        sources: [handbook]
-"""
+TRICKY_MEDICATION = one_fact_medication(
+    "trickazole", "Trickazole", "A made-up medication whose text looks like markup.", TRICKY
+)
 
 
 def test_tricky_text_in_each_format(cli: Any, write_data: Any) -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import one_fact_medication
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURE_DATA = REPO / "tests" / "fixtures" / "valid"
@@ -291,23 +292,12 @@ def test_ascii_text_uses_ascii_boxes() -> None:
     assert " * Severe rebound anxiety" in text
 
 
-NON_ASCII_MEDICATION = """\
-id: cafezole
-name: Cafezole
-drug_class: fictional test compound
-summary: A made-up medication with accents, caf\u00e9 style.
-sources:
-  - id: handbook
-    title: The Test Fixture Handbook
-    kind: textbook
-sections:
-  overview:
-    title: Overview
-    summary: Nothing here is real.
-    facts:
-      - text: "Caf\u00e9, na\u00efve, \u2265 2 and 5 \u00b5g are all made up."
-        sources: [handbook]
-"""
+NON_ASCII_MEDICATION = one_fact_medication(
+    "cafezole",
+    "Cafezole",
+    "A made-up medication with accents, caf\u00e9 style.",
+    "Caf\u00e9, na\u00efve, \u2265 2 and 5 \u00b5g are all made up.",
+)
 
 
 @pytest.mark.parametrize(
