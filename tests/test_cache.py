@@ -322,6 +322,24 @@ def test_edit_that_keeps_the_mtime_but_not_the_size_is_served(cli: Any, tmp_path
     assert "new panel" in stop_warning(cli, folder)
 
 
+def test_same_size_edit_with_the_old_mtime_put_back_is_served(cli: Any, tmp_path: Path) -> None:
+    """Same size, same mtime, same inode: only the ctime tells this edit apart."""
+    folder = user_folder(tmp_path)
+    path = folder / "examplazole.yaml"
+    old = "a test of the warning panel"
+    assert old in stop_warning(cli, folder)
+    info = path.stat()
+    path.write_text(path.read_text().replace(old, old.upper()), encoding="utf-8")
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))
+    after = path.stat()
+    assert (after.st_size, after.st_mtime_ns, after.st_ino) == (
+        info.st_size,
+        info.st_mtime_ns,
+        info.st_ino,
+    )
+    assert old.upper() in stop_warning(cli, folder)
+
+
 def test_file_replaced_by_rename_is_served_new(cli: Any, tmp_path: Path) -> None:
     """An editor's atomic save: same size, same mtime, new inode."""
     folder = user_folder(tmp_path)

@@ -55,3 +55,29 @@ def test_anything_else_goes_through_the_full_cli(tmp_path: Path) -> None:
     result = _imports(["list", "--json"], tmp_path)
     assert result["code"] == 0
     assert "typer" in result["heavy"]  # type: ignore[operator]
+
+
+GC_PROBE = """
+import gc, json, sys
+default = gc.get_threshold()
+import clonafacts, clonafacts.cli, clonafacts.service, clonafacts.fastpath
+as_library = gc.get_threshold()
+from clonafacts.__main__ import GC_THRESHOLD, main
+sys.argv = ["clonafacts", "withdrawal", "--json"]
+try:
+    main()
+except SystemExit:
+    pass
+print(json.dumps([default, as_library, gc.get_threshold(), GC_THRESHOLD]), file=sys.stderr)
+"""
+
+
+def test_only_the_console_script_raises_the_gc_threshold(tmp_path: Path) -> None:
+    env = {"CLONAFACTS_CACHE_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    done = subprocess.run(
+        [sys.executable, "-c", GC_PROBE], capture_output=True, text=True, check=True, env=env
+    )
+    default, as_library, as_script, wanted = json.loads(done.stderr.strip().splitlines()[-1])
+    assert as_library == default  # importing the package leaves the host's settings alone
+    assert as_script == [wanted, *default[1:]]
+    assert wanted > default[0]

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 from typing import NoReturn
 
+# A run is short and makes few reference cycles, yet with the default threshold (700) the
+# collector runs dozens of times during the imports alone: about 2 ms of a 35 ms lookup.
+# Collect after 100,000 new objects instead, as mypy does for the same reason; long runs
+# (a cold load of many files) still collect regularly. Only the console script does this:
+# importing the package as a library leaves the host's settings alone.
+GC_THRESHOLD = 100_000
+
 
 def main() -> NoReturn:
+    gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
     try:
         from clonafacts.fastpath import run
 

@@ -56,11 +56,12 @@ def shipped_data_dir() -> Path:
 
 def _folder_group(folder: str, origin: str = "") -> FileGroup:
     """A folder's .yaml/.yml files, by name; hidden ones are skipped."""
-    names = sorted(
+    names = [
         name
         for name in os.listdir(folder)
         if name.lower().endswith(DATA_SUFFIXES) and not name.startswith(".")
-    )
+    ]
+    names.sort()
     return FileGroup(os.path.abspath(folder), os.path.join(folder, ""), names, origin)
 
 
