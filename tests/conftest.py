@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from typer.testing import CliRunner, Result
 
 from clonafacts.cli import app
@@ -16,6 +18,8 @@ from clonafacts.cli import app
 TESTS = Path(__file__).parent
 FIXTURES = TESTS / "fixtures"
 GOLDEN = TESTS / "golden"
+#: A valid fictional medication; tests copy it into their own data folders.
+FIXTURE = FIXTURES / "valid" / "examplazole.yaml"
 
 # The sections as users know them, written out here rather than taken from the code under test.
 SECTIONS = (
@@ -61,6 +65,34 @@ _ISOLATED = (
     "COLUMNS",
     "TERM",
 )
+
+
+# Data folders and cache folders of the cache tests --------------------------------------------
+
+
+def leftovers() -> list[Path]:
+    """Temporary files a cache write left in the test's cache folder (there must be none)."""
+    return sorted(Path(os.environ["CLONAFACTS_CACHE_DIR"]).glob(".tmp-*"))
+
+
+def user_folder(tmp_path: Path) -> Path:
+    """A user data folder holding one copy of the examplazole fixture."""
+    folder = tmp_path / "user-data"
+    folder.mkdir()
+    shutil.copy(FIXTURE, folder / "examplazole.yaml")
+    return folder
+
+
+def write_variant(folder: Path, number: int) -> Path:
+    """Another fictional medication, a renamed copy of examplazole."""
+    plain = yaml.safe_load(FIXTURE.read_text(encoding="utf-8"))
+    plain["id"] = f"examplazole-{number}"
+    plain["name"] = f"Examplazole {number}"
+    plain["brands"] = [f"Testorin {number}"]
+    plain["aliases"] = [f"EXZ-{number}00"]
+    path = folder / f"examplazole-{number}.yaml"
+    path.write_text(yaml.safe_dump(plain, sort_keys=False), encoding="utf-8")
+    return path
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -17,14 +16,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
+from conftest import FIXTURE, leftovers, user_folder, write_variant
 
 from clonafacts import cache, database, yamlfile
 from clonafacts.cache import CACHE_ENV, MAX_KEPT, NO_CACHE_ENV
 from clonafacts.discovery import DataFile, FileGroup, collect_groups, data_groups, files_of
 from clonafacts.errors import DataError
 
-FIXTURE = Path(__file__).parent / "fixtures" / "valid" / "examplazole.yaml"
 MAGIC = b"clonafacts-cache "
 
 # Commands that between them read every part of the cache: index, medication data, summaries.
@@ -55,10 +53,6 @@ def only_cache_file() -> Path:
     found = cache_files()
     assert len(found) == 1, found
     return found[0]
-
-
-def leftovers() -> list[Path]:
-    return sorted(cache_folder().glob(".tmp-*"))
 
 
 class LoadForbidden(Exception):
@@ -105,28 +99,9 @@ def assert_cache_serves(
     assert leftovers() == []
 
 
-def user_folder(tmp_path: Path) -> Path:
-    folder = tmp_path / "user-data"
-    folder.mkdir()
-    shutil.copy(FIXTURE, folder / "examplazole.yaml")
-    return folder
-
-
 def stop_warning(cli: Any, folder: Path, drug: str = "examplazole") -> str:
     document = cli.json("withdrawal", drug, "--data", str(folder))
     return str(document["content"]["stop_warning"]["text"])
-
-
-def write_variant(folder: Path, number: int) -> Path:
-    """Another fictional medication, a renamed copy of examplazole."""
-    plain = yaml.safe_load(FIXTURE.read_text(encoding="utf-8"))
-    plain["id"] = f"examplazole-{number}"
-    plain["name"] = f"Examplazole {number}"
-    plain["brands"] = [f"Testorin {number}"]
-    plain["aliases"] = [f"EXZ-{number}00"]
-    path = folder / f"examplazole-{number}.yaml"
-    path.write_text(yaml.safe_dump(plain, sort_keys=False), encoding="utf-8")
-    return path
 
 
 def bump_mtime(path: Path, seconds: int = 10) -> None:

@@ -115,11 +115,22 @@ def _bucket(name: str, buckets: int) -> int:
     return zlib.crc32(name.encode("utf-8", "surrogateescape")) % buckets
 
 
-def cached_database(groups: list[FileGroup]) -> Database:
-    """The database of the groups' files: from the cache when fresh, else loaded and cached."""
+def cached_database(
+    groups: list[FileGroup], relisted: Callable[[], list[FileGroup]] | None = None
+) -> Database:
+    """The database of the groups' files: from the cache when fresh, else loaded and cached.
+
+    `relisted` gives the groups again with every folder listed afresh; it is used when a file
+    cannot be stat'ed, in case a remembered listing (listings.py) named a file that is gone.
+    """
     folder = cache_dir()
-    key = stamp(groups) if folder is not None else None
-    if folder is None or key is None:
+    if folder is None:
+        return build(*load_files(files_of(groups)))
+    key = stamp(groups)
+    if key is None and relisted is not None:
+        groups = relisted()
+        key = stamp(groups)
+    if key is None:
         return build(*load_files(files_of(groups)))
     path = folder / f"db-{zlib.crc32(key):08x}.cache"
 
@@ -300,14 +311,15 @@ def _write(
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
-        _prune(folder, keep=path)
+        prune(folder, keep=path)
     except OSError:
         return
 
 
-def _prune(folder: Path, keep: Path) -> None:
+def prune(folder: Path, keep: Path, pattern: str = "db-*.cache") -> None:
+    """Keep the MAX_KEPT newest files matching `pattern` (`keep` among them); remove the rest."""
     try:
-        found = sorted(folder.glob("db-*.cache"), key=lambda p: p.stat().st_mtime, reverse=True)
+        found = sorted(folder.glob(pattern), key=lambda p: p.stat().st_mtime, reverse=True)
         for old in [p for p in found if p != keep][MAX_KEPT - 1 :]:
             old.unlink(missing_ok=True)
     except OSError:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
@@ -12,6 +13,9 @@ from clonafacts.limits import MAX_DATA_FILES
 DATA_ENV = "CLONAFACTS_DATA"
 SHIPPED = "shipped"
 DATA_SUFFIXES = (".yaml", ".yml")
+
+#: A folder's data file names from somewhere faster than listing it, or None to list it.
+Lister = Callable[[str], "list[str] | None"]
 
 
 class DataFile(NamedTuple):
@@ -54,7 +58,7 @@ def shipped_data_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "data"
 
 
-def _folder_group(folder: str, origin: str = "") -> FileGroup:
+def list_data_names(folder: str) -> list[str]:
     """A folder's .yaml/.yml files, by name; hidden ones are skipped."""
     names = [
         name
@@ -62,7 +66,15 @@ def _folder_group(folder: str, origin: str = "") -> FileGroup:
         if name.lower().endswith(DATA_SUFFIXES) and not name.startswith(".")
     ]
     names.sort()
-    return FileGroup(os.path.abspath(folder), os.path.join(folder, ""), names, origin)
+    return names
+
+
+def _folder_group(folder: str, origin: str = "", lister: Lister | None = None) -> FileGroup:
+    absolute = os.path.abspath(folder)
+    names = lister(absolute) if lister is not None else None
+    if names is None:
+        names = list_data_names(folder)
+    return FileGroup(absolute, os.path.join(folder, ""), names, origin)
 
 
 def _file_group(given: str) -> FileGroup:
@@ -77,9 +89,14 @@ def user_paths(data_paths: list[str], environ: dict[str, str] | None = None) -> 
     return from_env + list(data_paths)
 
 
-def data_groups(data_paths: list[str], environ: dict[str, str] | None = None) -> list[FileGroup]:
-    """What to load, in order (shipped, then CLONAFACTS_DATA, then --data), as file groups."""
-    groups, problems = collect_groups(user_paths(data_paths, environ), data_paths)
+def data_groups(
+    data_paths: list[str], environ: dict[str, str] | None = None, lister: Lister | None = None
+) -> list[FileGroup]:
+    """What to load, in order (shipped, then CLONAFACTS_DATA, then --data), as file groups.
+
+    `lister`, when given, may answer a user folder's names from memory (see listings.py).
+    """
+    groups, problems = collect_groups(user_paths(data_paths, environ), data_paths, lister)
     if problems:
         raise DataError(problems)
     return [shipped_group(), *groups]
@@ -95,7 +112,7 @@ def shipped_group() -> FileGroup:
 
 
 def collect_groups(
-    paths: list[str], data_paths: list[str] | None = None
+    paths: list[str], data_paths: list[str] | None = None, lister: Lister | None = None
 ) -> tuple[list[FileGroup], list[Problem]]:
     """The file groups at `paths`, and a problem for each path that cannot be read."""
     groups: list[FileGroup] = []
@@ -103,7 +120,7 @@ def collect_groups(
     for given in paths:
         try:
             if os.path.isdir(given):
-                groups.append(_folder_group(given))
+                groups.append(_folder_group(given, lister=lister))
             elif os.path.lexists(given):
                 groups.append(_file_group(given))
             else:

@@ -12,6 +12,7 @@ from clonafacts.discovery import (
     collect_groups,
     data_groups,
     files_of,
+    list_data_names,
     shipped_data_dir,
     shipped_group,
     user_paths,
@@ -24,9 +25,16 @@ Plain = dict[str, Any]
 
 def open_database(data_paths: list[str]) -> Database:
     """The database of the shipped data and the user's, from the cache when it is fresh."""
-    from clonafacts.cache import cached_database
+    from clonafacts.cache import cache_dir, cached_database
+    from clonafacts.listings import remembering
 
-    return cached_database(data_groups(data_paths))
+    folder = cache_dir()
+    lister = remembering(folder, list_data_names)
+    relister = remembering(folder, list_data_names, reuse=False)
+    return cached_database(
+        data_groups(data_paths, lister=lister),
+        relisted=lambda: data_groups(data_paths, lister=relister),
+    )
 
 
 def lookup(command: str, drug: str, data_paths: list[str]) -> Plain:
