@@ -3,6 +3,8 @@
     python tests/bench/startup.py            # full run: 15 rounds, 1,000 synthetic medications
     python tests/bench/startup.py --quick    # smoke run for CI: 3 rounds, 100 medications, exit 0
     python tests/bench/startup.py --json     # also print the results as JSON (table to stderr)
+    python tests/bench/startup.py --cases scale_lookup_id,scale_lookup_brand
+                                             # only those cases and what their budgets compare to
 
 Every case is a fresh process, timed by wall clock (time.perf_counter) from start to exit. The
 runs of all cases are interleaved round-robin (the order rotates each round), so a slow moment
@@ -225,6 +227,23 @@ def make_cases(tool: list[str], env: dict[str, str], synthetic: Path, target: st
     ]
 
 
+def select_cases(cases: list[Case], wanted: str | None) -> list[Case]:
+    """The cases named in `wanted` (comma-separated; None: all), with those their budgets need."""
+    if wanted is None:
+        return cases
+    by_name = {case.name: case for case in cases}
+    names = {name.strip() for name in wanted.split(",") if name.strip()}
+    unknown = sorted(names - by_name.keys())
+    if unknown or not names:
+        raise SystemExit(f"benchmark: unknown case {unknown}; the cases are {sorted(by_name)}")
+    for name in list(names):
+        against = by_name[name].budget.against
+        while against is not None:
+            names.add(against)
+            against = by_name[against].budget.against
+    return [case for case in cases if case.name in names]
+
+
 def empty_folder(folder: Path) -> None:
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
@@ -257,7 +276,8 @@ def judge(cases: list[Case]) -> list[Verdict]:
             ratio = case.median_ms / by_name[budget.against].median_ms
             ok = ratio <= budget.ratio
         elif budget.ms is not None:
-            ratio = case.median_ms / by_name["floor_json"].median_ms
+            if "floor_json" in by_name:
+                ratio = case.median_ms / by_name["floor_json"].median_ms
             ok = case.median_ms < budget.ms
         verdicts.append(
             Verdict(
@@ -275,18 +295,30 @@ def judge(cases: list[Case]) -> list[Verdict]:
 
 def memory_verdict(cases: list[Case], limit: float) -> dict[str, Any] | None:
     by_name = {case.name: case for case in cases}
+    if "lookup_json" not in by_name or "scale_lookup_id" not in by_name:
+        return None
     shipped = by_name["lookup_json"].median_rss_kib
     scaled = by_name["scale_lookup_id"].median_rss_kib
     if shipped is None or scaled is None:
         return None
+    floor = by_name["floor_json"].median_rss_kib if "floor_json" in by_name else None
     return {
         "lookup_json_kib": shipped,
         "scale_lookup_id_kib": scaled,
-        "floor_json_kib": by_name["floor_json"].median_rss_kib,
+        "floor_json_kib": floor,
         "ratio": scaled / shipped,
         "budget": f"<= {limit:.2f}x lookup_json",
         "ok": scaled / shipped <= limit,
     }
+
+
+def per_file_growth(cases: list[Case], files: int) -> float | None:
+    """What each user data file adds to a warm lookup, in microseconds (medians' difference)."""
+    by_name = {case.name: case for case in cases}
+    if "lookup_json" not in by_name or "scale_lookup_id" not in by_name:
+        return None
+    extra_ms = by_name["scale_lookup_id"].median_ms - by_name["lookup_json"].median_ms
+    return extra_ms * 1000 / files
 
 
 def _status(ok: bool | None) -> str:
@@ -331,6 +363,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--quick", action="store_true", help="smoke run: 3 runs, 100 medications, always exit 0"
     )
     parser.add_argument("--json", action="store_true", help="print results as JSON on stdout")
+    parser.add_argument(
+        "--cases",
+        default=None,
+        help="comma-separated case names to run (with the cases their budgets compare to)",
+    )
     args = parser.parse_args(argv)
     if args.runs is None:
         args.runs = 3 if args.quick else 15
@@ -373,12 +410,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         say(f"data:    {args.n} synthetic files in {time.perf_counter() - started:.1f} s")
 
         env = base_env(cache)
-        cases = make_cases(tool, env, synthetic, target)
+        cases = select_cases(make_cases(tool, env, synthetic, target), args.cases)
         by_name = {case.name: case for case in cases}
 
         # Cold: the cache folder empty, so the data is parsed, validated and cached.
         cold: dict[str, float] = {}
-        for name in ("lookup_json", "scale_lookup_id"):
+        for name in [name for name in ("lookup_json", "scale_lookup_id") if name in by_name]:
             empty_folder(cache)
             case = by_name[name]
             cold[name] = run_once(case.argv, case.env).ms
@@ -407,19 +444,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     say(table(verdicts))
     say()
     if memory is None:
-        say("peak memory: not measured on this platform (no os.wait4)")
+        say("peak memory: not measured (no os.wait4 here, or its cases were not run)")
     else:
+        floor_rss = memory["floor_json_kib"]
         say(
-            f"peak memory (median max RSS): floor_json {memory['floor_json_kib'] / 1024:.1f} MiB, "
-            f"lookup_json {memory['lookup_json_kib'] / 1024:.1f} MiB, "
+            "peak memory (median max RSS): "
+            + ("" if floor_rss is None else f"floor_json {floor_rss / 1024:.1f} MiB, ")
+            + f"lookup_json {memory['lookup_json_kib'] / 1024:.1f} MiB, "
             f"scale_lookup_id {memory['scale_lookup_id_kib'] / 1024:.1f} MiB -> "
             f"{memory['ratio']:.2f}x ({memory['budget']}) {_status(memory['ok'])}"
         )
-    say(
-        f"cold (empty cache, informational): lookup_json {cold['lookup_json']:.1f} ms, "
-        f"scale_lookup_id {cold['scale_lookup_id']:.1f} ms"
-    )
-    if warm_files != after_files or len(after_files) != 2:
+    growth = per_file_growth(cases, args.n)
+    if growth is not None:
+        say(
+            f"growth (informational): scale_lookup_id - lookup_json = {growth * args.n / 1000:.2f}"
+            f" ms over {args.n} files = {growth:.2f} us per data file"
+        )
+    if cold:
+        timings = ", ".join(f"{name} {ms:.1f} ms" for name, ms in cold.items())
+        say(f"cold (empty cache, informational): {timings}")
+    data_sets = {case.env.get("CLONAFACTS_DATA") for case in cases if case.name[:5] != "floor"}
+    if warm_files != after_files or len(after_files) != len(data_sets):
         say(
             "warning: the cache changed during the timed rounds "
             f"({warm_files} -> {after_files}); was the source edited meanwhile?"
@@ -454,6 +499,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             ],
             "memory": memory,
             "cold_ms": {name: round(ms, 2) for name, ms in cold.items()},
+            "growth_us_per_file": None if growth is None else round(growth, 3),
             "over": over,
         }
         print(json.dumps(report, indent=2))
