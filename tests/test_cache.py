@@ -11,6 +11,7 @@ import os
 import random
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -313,6 +314,43 @@ def test_same_size_edit_with_the_old_mtime_put_back_is_served(cli: Any, tmp_path
         info.st_ino,
     )
     assert old.upper() in stop_warning(cli, folder)
+
+
+def test_data_changed_just_now_is_served_but_not_cached_until_it_settles(
+    cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Timestamps are coarse: a file changed within SETTLE_NS of the stamp could change again
+    unseen, so its cache waits until the data has been still that long."""
+    monkeypatch.setattr(cache, "SETTLE_NS", 2_000_000_000)
+    folder = user_folder(tmp_path)
+    expected = uncached(cli, "list", "--json", "--data", str(folder))
+    assert run(cli, "list", "--json", "--data", str(folder)) == expected
+    assert run(cli, "list", "--json", "--data", str(folder)) == expected
+    assert cache_files() == []
+    later = time.time_ns() + 3_000_000_000
+    monkeypatch.setattr(cache.time, "time_ns", lambda: later)
+    assert run(cli, "list", "--json", "--data", str(folder)) == expected
+    assert len(cache_files()) == 1
+
+
+def test_file_changed_while_it_is_loaded_is_not_cached(
+    cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = user_folder(tmp_path)
+    path = folder / "examplazole.yaml"
+    old = "a test of the warning panel"
+    real_load = cache.load_files
+
+    def load_then_edit(files: list[DataFile]) -> Any:
+        loaded = real_load(files)
+        path.write_text(path.read_text().replace(old, old + " (edited)"), encoding="utf-8")
+        return loaded
+
+    monkeypatch.setattr(cache, "load_files", load_then_edit)
+    assert old + " (edited)" not in stop_warning(cli, folder)  # what was read
+    assert cache_files() == []  # but not cached: the file no longer matches its stamp
+    monkeypatch.setattr(cache, "load_files", real_load)
+    assert old + " (edited)" in stop_warning(cli, folder)
 
 
 def test_file_replaced_by_rename_is_served_new(cli: Any, tmp_path: Path) -> None:

@@ -1,8 +1,9 @@
 """Remembered folder listings (listings.py): reused only while the folder is unchanged.
 
 "Reused" is proved by watching os.listdir: a run that never lists the user's folder read its
-names from the remembered listing. Most tests lower REMEMBER_MIN and SETTLE_NS so that a small,
-just-written folder qualifies; two tests keep the real values to show what they guard.
+names from the remembered listing. Most tests lower REMEMBER_MIN, and conftest drops
+cache.SETTLE_NS, so that a small, just-written folder qualifies; two tests put the real values
+back to show what they guard.
 """
 
 from __future__ import annotations
@@ -17,14 +18,13 @@ from typing import Any
 import pytest
 from conftest import leftovers, user_folder, write_variant
 
-from clonafacts import listings
+from clonafacts import cache, listings
 from clonafacts.cache import CACHE_ENV, MAX_KEPT, NO_CACHE_ENV
 
 
 @pytest.fixture
 def small_folders_remembered(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(listings, "REMEMBER_MIN", 2)
-    monkeypatch.setattr(listings, "SETTLE_NS", 0)
 
 
 @pytest.fixture
@@ -112,6 +112,7 @@ def test_a_folder_changed_just_now_is_not_remembered(
 ) -> None:
     """Within SETTLE_NS a second change could keep the folder's timestamps: never remember."""
     monkeypatch.setattr(listings, "REMEMBER_MIN", 2)
+    monkeypatch.setattr(cache, "SETTLE_NS", 2_000_000_000)
     folder = three_medications(tmp_path)
     assert ids(cli, folder) == USER_IDS
     assert listing_files() == []
@@ -120,7 +121,6 @@ def test_a_folder_changed_just_now_is_not_remembered(
 def test_a_small_folder_is_not_remembered(
     cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(listings, "SETTLE_NS", 0)
     folder = three_medications(tmp_path)
     assert listings.REMEMBER_MIN > 3
     ids(cli, folder)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 import zlib
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -33,6 +34,11 @@ CACHE_FORMAT = 2
 MAX_KEPT = 8  # cache files kept; older ones are removed when a new one is written
 NAMES_PER_BUCKET = 16
 MAX_BUCKETS = 4096
+#: How long a data file must have been unchanged before a cache keyed on its times is written.
+#: A timestamp is coarse (a clock tick; a second or two on some file systems): a file changed
+#: just before it is stat'ed could change again within the same tick, keeping its size and
+#: times, and a cache written then would never see that change.
+SETTLE_NS = 2_000_000_000
 _MAGIC = b"clonafacts-cache"
 _DAMAGE = (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError, OverflowError)
 
@@ -54,22 +60,43 @@ def cache_dir() -> Path | None:
     return Path(user_cache_dir("clonafacts", appauthor=False))
 
 
+Identities = tuple[tuple[int, int, int, int], ...]  # a group's (size, mtime, ctime, inode)s
+
+
 def stamp(groups: list[FileGroup]) -> bytes | None:
     """What the cached content depends on: the code's version and every file's identity."""
+    identities = _all_identities(groups)
+    return None if identities is None else _key(groups, identities)
+
+
+def _all_identities(groups: list[FileGroup]) -> list[Identities] | None:
+    try:
+        return [_identities(group) for group in groups]
+    except OSError:
+        return None  # load normally, and report the problem from there
+
+
+def _key(groups: list[FileGroup], identities: list[Identities]) -> bytes:
     lines = [f"{CACHE_FORMAT}\t{__version__}\t{_code_stamp()}"]
-    for group in groups:
-        try:
-            identities = _identities(group)
-        except OSError:
-            return None  # load normally, and report the problem from there
+    for group, files in zip(groups, identities, strict=True):
         # hash() of a tuple of ints is the same in every process (only str and bytes hashes
         # are salted); it is several times cheaper than formatting a line per file.
-        lines.append(f"{group.folder}\t{group.shown}\t{group.origin}\t{hash(identities)}")
+        lines.append(f"{group.folder}\t{group.shown}\t{group.origin}\t{hash(files)}")
         lines += group.names
     return "\n".join(lines).encode("utf-8", "surrogateescape")
 
 
-def _identities(group: FileGroup) -> tuple[tuple[int, int, int, int], ...]:
+def settled(groups: list[FileGroup], key: bytes, stamped_at: int) -> bool:
+    """Whether a cache keyed on `key` may be written: every file is still as stamped, and none
+    changed within SETTLE_NS before the stamp was taken (see SETTLE_NS)."""
+    identities = _all_identities(groups)
+    if identities is None or _key(groups, identities) != key:
+        return False  # changed while it was loaded: the next run loads it again
+    times = [max(mtime, ctime) for files in identities for _, mtime, ctime, _ in files]
+    return stamped_at - max(times, default=0) > SETTLE_NS
+
+
+def _identities(group: FileGroup) -> Identities:
     """Each file's size, mtime, ctime and inode, in the group's order.
 
     ctime too: an in-place edit that puts the old mtime back still changes it. The stat calls
@@ -126,6 +153,7 @@ def cached_database(
     folder = cache_dir()
     if folder is None:
         return build(*load_files(files_of(groups)))
+    stamped_at = time.time_ns()
     key = stamp(groups)
     if key is None and relisted is not None:
         groups = relisted()
@@ -137,7 +165,8 @@ def cached_database(
     def rebuild() -> Database:
         medications, origins = load_files(files_of(groups))
         database = build(medications, origins)
-        _write(folder, path, key, database, medications)
+        if settled(groups, key, stamped_at):
+            _write(folder, path, key, database, medications)
         return database
 
     try:

@@ -8,9 +8,10 @@ ctime), and reused while that identity holds.
 
 A timestamp is coarse (a clock tick; a second or two on some file systems): a second change
 within the same tick as the last one could leave the identity as it was. So a listing is only
-remembered once the folder has been still for longer than SETTLE_NS; any change after that is
-bound to move its timestamps. The file carries a crc32 and is written atomically; anything
-unexpected in it means "not remembered", never an error.
+remembered once the folder has been still for longer than cache.SETTLE_NS, the rule the cache
+itself follows; any change after that is bound to move its timestamps. The file carries a
+crc32 and is written atomically; anything unexpected in it means "not remembered", never an
+error.
 """
 
 from __future__ import annotations
@@ -22,12 +23,12 @@ import zlib
 from collections.abc import Callable
 from pathlib import Path
 
+from clonafacts import cache as cache_module
 from clonafacts._version import __version__
 from clonafacts.discovery import Lister
 
 LISTING_FORMAT = 1
 REMEMBER_MIN = 64  # names; a smaller folder is listed faster than a file can be read
-SETTLE_NS = 2_000_000_000
 _MAGIC = b"clonafacts-listing"
 
 
@@ -60,7 +61,7 @@ def remembered_names(
     if remembered is not None:
         return remembered
     names = list_names(folder)
-    settled = time.time_ns() - max(info.st_mtime_ns, info.st_ctime_ns) > SETTLE_NS
+    settled = time.time_ns() - max(info.st_mtime_ns, info.st_ctime_ns) > cache_module.SETTLE_NS
     if len(names) >= REMEMBER_MIN and settled:
         _write(
             path,
@@ -99,8 +100,6 @@ def _read(path: Path, folder: str, identity: list[int]) -> list[str] | None:
 def _write(path: Path, content: dict[str, object]) -> None:
     import tempfile
 
-    from clonafacts.cache import prune
-
     body = json.dumps(content, separators=(",", ":")).encode()  # ASCII, undecodable names too
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -114,4 +113,4 @@ def _write(path: Path, content: dict[str, object]) -> None:
             raise
     except OSError:
         return
-    prune(path.parent, keep=path, pattern="ls-*.json")
+    cache_module.prune(path.parent, keep=path, pattern="ls-*.json")
