@@ -15,7 +15,7 @@ SHIPPED = "shipped"
 DATA_SUFFIXES = (".yaml", ".yml")
 
 #: A folder's data file names from somewhere faster than listing it, or None to list it.
-Lister = Callable[[str], "list[str] | None"]
+Lister = Callable[[str], list[str] | None]
 
 
 class DataFile(NamedTuple):
