@@ -248,8 +248,8 @@ def test_the_cache_of_one_run_serves_every_command(
 def test_cached_database_equals_a_fresh_load() -> None:
     groups = data_groups([])
     fresh = database.build(*database.load_files(files_of(groups)))
-    cache.cached_database(groups)  # cold: loads and writes
-    warm = cache.cached_database(groups)  # warm: reads the file
+    cache.cached_database(groups, cache.cache_dir())  # cold: loads and writes
+    warm = cache.cached_database(groups, cache.cache_dir())  # warm: reads the file
     only_cache_file()
     assert dict(warm.names) == dict(fresh.names)
     assert warm.summaries() == fresh.summaries()
@@ -401,7 +401,7 @@ def test_removed_file_is_no_longer_served(cli: Any, tmp_path: Path) -> None:
 def test_unreadable_file_is_reported_not_cached(tmp_path: Path) -> None:
     missing = FileGroup(str(tmp_path), "", ["gone.yaml"], "")
     with pytest.raises(DataError):
-        cache.cached_database([missing])
+        cache.cached_database([missing], cache.cache_dir())
     assert cache_files() == []
 
 
@@ -508,7 +508,7 @@ def test_cache_dir_setting(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> N
 
 def test_no_cache_through_the_module(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(NO_CACHE_ENV, "1")
-    loaded = cache.cached_database(data_groups([]))
+    loaded = cache.cached_database(data_groups([]), cache.cache_dir())
     assert loaded.find("Klonopin")["id"] == "clonazepam"
     assert list(cache_folder().iterdir()) == []
 
@@ -546,7 +546,7 @@ def test_interrupted_write_removes_its_temporary_file(monkeypatch: pytest.Monkey
 
     monkeypatch.setattr(Path, "replace", interrupt)
     with pytest.raises(KeyboardInterrupt):
-        cache.cached_database(data_groups([]))
+        cache.cached_database(data_groups([]), cache.cache_dir())
     assert list(cache_folder().iterdir()) == []
 
 
@@ -624,6 +624,6 @@ def test_cache_is_reused_for_many_files_with_long_paths(
 
     monkeypatch.setattr(cache, "load_files", counting_load, raising=False)
     monkeypatch.setattr(database, "load_files", counting_load)
-    cache.cached_database(groups)
-    cache.cached_database(groups).find("examplazole")
+    cache.cached_database(groups, cache.cache_dir())
+    cache.cached_database(groups, cache.cache_dir()).find("examplazole")
     assert len(loads) == 1

@@ -150,3 +150,14 @@ def test_console_entry_uses_the_fast_path_and_falls_back() -> None:
     )
     assert missing.returncode == 1
     assert missing.stderr == "Error: no medication named 'klonopn'; did you mean 'Klonopin'?\n"
+
+
+def test_fast_path_and_cli_accept_the_same_formats_and_colour_modes() -> None:
+    """The CLI's option enums restate render.FORMATS and output.COLOR_MODES (Typer and mypy want
+    literal members); a format added to one place only would split the two paths."""
+    from clonafacts.cli import ColorMode, OutputFormat
+    from clonafacts.output import COLOR_MODES
+    from clonafacts.render import FORMATS
+
+    assert [mode.value for mode in OutputFormat] == list(FORMATS)
+    assert [mode.value for mode in ColorMode] == list(COLOR_MODES)

@@ -45,6 +45,12 @@ def listing_files() -> list[Path]:
     return sorted(Path(os.environ[CACHE_ENV]).glob("ls-*.json"))
 
 
+def remembered_content(path: Path) -> dict[str, Any]:
+    """The JSON of a listing file, after its magic word and checksum."""
+    content: dict[str, Any] = json.loads(path.read_bytes().split(b" ", 2)[2])
+    return content
+
+
 def three_medications(tmp_path: Path) -> Path:
     folder = user_folder(tmp_path)
     write_variant(folder, 2)
@@ -71,7 +77,7 @@ def test_listing_is_remembered_and_then_reused(
     first = ids(cli, folder)
     assert str(folder) in listed
     (remembered,) = listing_files()
-    content = json.loads(remembered.read_bytes().split(b" ", 2)[2])
+    content = remembered_content(remembered)
     assert content["folder"] == str(folder)
     assert content["names"] == sorted(f"{med_id}.yaml" for med_id in USER_IDS)
     listed.clear()
@@ -138,7 +144,7 @@ def test_nothing_is_remembered_without_a_cache(
 
 def _rewrite(path: Path, change: Callable[[dict[str, Any]], object]) -> None:
     """Change the remembered content and write it back with a correct checksum."""
-    content = json.loads(path.read_bytes().split(b" ", 2)[2])
+    content = remembered_content(path)
     change(content)
     body = json.dumps(content).encode()
     path.write_bytes(b"clonafacts-listing %08x %s" % (zlib.crc32(body), body))
@@ -197,7 +203,7 @@ def test_remembered_name_of_a_gone_file_is_relisted(
     (remembered,) = listing_files()
     _rewrite(remembered, lambda c: c["names"].append("ghost.yaml"))
     assert ids(cli, folder) == USER_IDS
-    content = json.loads(remembered.read_bytes().split(b" ", 2)[2])
+    content = remembered_content(remembered)
     assert "ghost.yaml" not in content["names"]  # and the listing is remembered afresh
 
 

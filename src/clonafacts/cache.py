@@ -25,8 +25,9 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from clonafacts._version import __version__
-from clonafacts.database import Database, Plain, build, load_files
+from clonafacts.database import Database, build, load_files
 from clonafacts.discovery import FileGroup, files_of
+from clonafacts.documents import Plain
 
 CACHE_ENV = "CLONAFACTS_CACHE_DIR"
 NO_CACHE_ENV = "CLONAFACTS_NO_CACHE"
@@ -86,7 +87,7 @@ def _key(groups: list[FileGroup], identities: list[Identities]) -> bytes:
     return "\n".join(lines).encode("utf-8", "surrogateescape")
 
 
-def settled(groups: list[FileGroup], key: bytes, stamped_at: int) -> bool:
+def _settled(groups: list[FileGroup], key: bytes, stamped_at: int) -> bool:
     """Whether a cache keyed on `key` may be written: every file is still as stamped, and none
     changed within SETTLE_NS before the stamp was taken (see SETTLE_NS)."""
     identities = _all_identities(groups)
@@ -143,14 +144,16 @@ def _bucket(name: str, buckets: int) -> int:
 
 
 def cached_database(
-    groups: list[FileGroup], relisted: Callable[[], list[FileGroup]] | None = None
+    groups: list[FileGroup],
+    folder: Path | None,
+    relisted: Callable[[], list[FileGroup]] | None = None,
 ) -> Database:
-    """The database of the groups' files: from the cache when fresh, else loaded and cached.
+    """The database of the groups' files: from the cache in `folder` (see cache_dir(); None
+    for no cache) when fresh, else loaded and cached.
 
     `relisted` gives the groups again with every folder listed afresh; it is used when a file
     cannot be stat'ed, in case a remembered listing (listings.py) named a file that is gone.
     """
-    folder = cache_dir()
     if folder is None:
         return build(*load_files(files_of(groups)))
     stamped_at = time.time_ns()
@@ -165,7 +168,7 @@ def cached_database(
     def rebuild() -> Database:
         medications, origins = load_files(files_of(groups))
         database = build(medications, origins)
-        if settled(groups, key, stamped_at):
+        if _settled(groups, key, stamped_at):
             _write(folder, path, key, database, medications)
         return database
 

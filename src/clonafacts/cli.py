@@ -385,9 +385,7 @@ def _schema(
 
 
 def main() -> NoReturn:
-    """The console script."""
-    try:
-        app()
-    except KeyboardInterrupt:  # before Typer took over
-        sys.exit(exitcodes.INTERRUPTED)
+    """The full CLI, after the fast path declined (see __main__.py, which also maps an
+    interrupt before Typer takes over)."""
+    app()
     sys.exit(exitcodes.OK)

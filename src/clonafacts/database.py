@@ -12,13 +12,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from clonafacts.discovery import DataFile
+from clonafacts.documents import Plain
 from clonafacts.errors import DataError, Problem, UnknownMedicationError
 
 if TYPE_CHECKING:
     from clonafacts.models import Medication
     from clonafacts.yamlfile import YamlDocument
-
-Plain = dict[str, Any]
 
 #: What `list` shows of each medication; kept in the cache index so `list` reads no facts.
 SUMMARY_KEYS = ("id", "name", "brands", "aliases", "drug_class", "summary")

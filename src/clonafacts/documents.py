@@ -11,6 +11,7 @@ from typing import Any
 
 from clonafacts.errors import MissingSectionError, NoMatchesError
 
+#: JSON-ready data: a medication, a section body, an output document.
 Plain = dict[str, Any]
 
 SCHEMA_VERSION = 1

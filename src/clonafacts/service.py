@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from clonafacts import documents
 from clonafacts.database import Database
@@ -17,10 +16,9 @@ from clonafacts.discovery import (
     shipped_group,
     user_paths,
 )
+from clonafacts.documents import Plain
 from clonafacts.errors import DataError, Problem
 from clonafacts.sections import DEFAULT_DRUG
-
-Plain = dict[str, Any]
 
 
 def open_database(data_paths: list[str]) -> Database:
@@ -33,6 +31,7 @@ def open_database(data_paths: list[str]) -> Database:
     relister = remembering(folder, list_data_names, reuse=False)
     return cached_database(
         data_groups(data_paths, lister=lister),
+        folder,
         relisted=lambda: data_groups(data_paths, lister=relister),
     )
 

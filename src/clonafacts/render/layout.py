@@ -8,7 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-Plain = dict[str, Any]
+from clonafacts.documents import Plain
+
 BlockKind = Literal["alert", "boxed", "key", "bullets", "steps", "conditions", "parameters"]
 
 # Structured fields of each section: (field, heading, how it is shown), in display order.

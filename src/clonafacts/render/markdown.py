@@ -6,9 +6,8 @@ Footnotes are always included: they are what makes the notes citable.
 from __future__ import annotations
 
 import re
-from typing import Any
 
-from clonafacts.documents import entry_text
+from clonafacts.documents import Plain, entry_text
 from clonafacts.render.layout import (
     DISCLAIMER,
     Block,
@@ -19,8 +18,6 @@ from clonafacts.render.layout import (
     section_blocks,
 )
 from clonafacts.render.options import RenderOptions
-
-Plain = dict[str, Any]
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|])")
 

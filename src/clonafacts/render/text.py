@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import re
-from typing import Any
 
 from rich import box
 from rich.console import Console, Group, RenderableType
@@ -18,7 +17,7 @@ from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
-from clonafacts.documents import entry_text
+from clonafacts.documents import Plain, entry_text
 from clonafacts.render.layout import (
     DISCLAIMER,
     Block,
@@ -29,8 +28,6 @@ from clonafacts.render.layout import (
     section_blocks,
 )
 from clonafacts.render.options import RenderOptions
-
-Plain = dict[str, Any]
 
 
 class _Glyphs:
