@@ -15,7 +15,7 @@ import yaml
 from typer.testing import CliRunner, Result
 
 from clonafacts import cache
-from clonafacts.cli import app
+from clonafacts.cli.app import app
 
 TESTS = Path(__file__).parent
 FIXTURES = TESTS / "fixtures"
@@ -109,7 +109,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def _shipped_data_settled() -> None:
     """Runs in a subprocess cannot drop cache.SETTLE_NS, and just after an install the shipped
     data is younger than that, so it would not be cached yet: wait it out once (seldom at all)."""
-    from clonafacts.discovery import shipped_data_dir
+    from clonafacts.store.discovery import shipped_data_dir
 
     infos = [path.stat() for path in shipped_data_dir().iterdir()]
     newest = max(max(info.st_mtime_ns, info.st_ctime_ns) for info in infos)

@@ -21,7 +21,7 @@ from conftest import FIXTURE, leftovers, user_folder, write_variant
 
 from clonafacts import cache, database, yamlfile
 from clonafacts.cache import CACHE_ENV, MAX_KEPT, NO_CACHE_ENV
-from clonafacts.discovery import DataFile, FileGroup, collect_groups, data_groups, files_of
+from clonafacts.store.discovery import DataFile, FileGroup, collect_groups, data_groups, files_of
 from clonafacts.errors import DataError
 
 MAGIC = b"clonafacts-cache "

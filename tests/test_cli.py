@@ -15,7 +15,7 @@ from jsonschema import Draft202012Validator
 
 import clonafacts
 from clonafacts import service
-from clonafacts.cli import _complete_drug
+from clonafacts.cli.app import _complete_drug
 
 REPO = Path(__file__).resolve().parent.parent
 SHIPPED_DATA = REPO / "data" / "clonazepam.yaml"

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from clonafacts import fastpath
-from clonafacts.fastpath import Lookup, parse
+from clonafacts.cli import fastpath
+from clonafacts.cli.fastpath import Lookup, parse
 
 
 @pytest.mark.parametrize(
@@ -155,8 +155,8 @@ def test_console_entry_uses_the_fast_path_and_falls_back() -> None:
 def test_fast_path_and_cli_accept_the_same_formats_and_colour_modes() -> None:
     """The CLI's option enums restate render.FORMATS and output.COLOR_MODES (Typer and mypy want
     literal members); a format added to one place only would split the two paths."""
-    from clonafacts.cli import ColorMode, OutputFormat
-    from clonafacts.output import COLOR_MODES
+    from clonafacts.cli.app import ColorMode, OutputFormat
+    from clonafacts.cli.output import COLOR_MODES
     from clonafacts.render import FORMATS
 
     assert [mode.value for mode in OutputFormat] == list(FORMATS)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-HEAVY = ("typer", "pydantic", "yaml", "rich", "clonafacts.models", "clonafacts.cli")
+HEAVY = ("typer", "pydantic", "yaml", "rich", "clonafacts.facts.models", "clonafacts.cli.app")
 
 PROBE = """
 import json, sys
@@ -60,7 +60,7 @@ def test_anything_else_goes_through_the_full_cli(tmp_path: Path) -> None:
 GC_PROBE = """
 import gc, json, sys
 default = gc.get_threshold()
-import clonafacts, clonafacts.cli, clonafacts.service, clonafacts.fastpath
+import clonafacts, clonafacts.cli.app, clonafacts.service, clonafacts.cli.fastpath
 as_library = gc.get_threshold()
 from clonafacts.__main__ import GC_THRESHOLD, main
 sys.argv = ["clonafacts", "withdrawal", "--json"]

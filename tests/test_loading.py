@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from clonafacts.errors import Problem
-from clonafacts.validation import validate_document
-from clonafacts.yamlfile import YamlDocument, YamlFileError, load, parse
+from clonafacts.facts.validation import validate_document
+from clonafacts.facts.yamlfile import YamlDocument, YamlFileError, load, parse
 
 # --------------------------------------------------------------------------------------------
 # Helpers
@@ -65,7 +65,7 @@ def error_lines(result: Any) -> list[str]:
 
 
 # --------------------------------------------------------------------------------------------
-# clonafacts.yamlfile: plain data and where each part stood
+# clonafacts.facts.yamlfile: plain data and where each part stood
 
 
 LOCATED = """\

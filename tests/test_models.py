@@ -11,16 +11,16 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from clonafacts.discovery import shipped_data_dir
-from clonafacts.limits import (
+from clonafacts.store.discovery import shipped_data_dir
+from clonafacts.facts.limits import (
     MAX_FACT_CHARS,
     MAX_ITEMS,
     MAX_LINE_CHARS,
     MAX_NAME_CHARS,
     MAX_SOURCES_PER_FACT,
 )
-from clonafacts.models import Fact, Medication, Source
-from clonafacts.schemas import data_schema, output_schema
+from clonafacts.facts.models import Fact, Medication, Source
+from clonafacts.facts.schemas import data_schema, output_schema
 
 SHIPPED = shipped_data_dir() / "clonazepam.yaml"
 FIXTURE = Path(__file__).parent / "fixtures" / "valid" / "examplazole.yaml"

@@ -18,7 +18,7 @@ import yaml
 from conftest import SECTIONS, one_fact_medication
 from jsonschema import Draft202012Validator
 
-from clonafacts.schemas import output_schema
+from clonafacts.facts.schemas import output_schema
 
 REPO = Path(__file__).resolve().parent.parent
 SHIPPED_DATA = REPO / "data" / "clonazepam.yaml"

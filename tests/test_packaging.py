@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 import clonafacts
-from clonafacts.discovery import shipped_data_dir
+from clonafacts.store.discovery import shipped_data_dir
 
 REPO = Path(__file__).resolve().parents[1]
 SHIPPED_YAML = REPO / "data" / "clonazepam.yaml"

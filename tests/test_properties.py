@@ -18,10 +18,10 @@ import yaml
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from clonafacts import limits
-from clonafacts.models import Medication
-from clonafacts.validation import validate_document
-from clonafacts.yamlfile import parse
+from clonafacts.facts import limits
+from clonafacts.facts.models import Medication
+from clonafacts.facts.validation import validate_document
+from clonafacts.facts.yamlfile import parse
 
 TESTS = Path(__file__).resolve().parent
 EXAMPLAZOLE_PATH = TESTS / "fixtures" / "valid" / "examplazole.yaml"

@@ -17,16 +17,16 @@ GC_THRESHOLD = 100_000
 def main() -> NoReturn:
     gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
     try:
-        from clonafacts.fastpath import run
+        from clonafacts.cli.fastpath import run
 
         code = run(sys.argv[1:])
         if code is not None:
             sys.exit(code)
-        from clonafacts.cli import main as cli_main
+        from clonafacts.cli.app import main as cli_main
 
         cli_main()
     except KeyboardInterrupt:
-        from clonafacts.exitcodes import INTERRUPTED
+        from clonafacts.cli.exitcodes import INTERRUPTED
 
         sys.exit(INTERRUPTED)
 

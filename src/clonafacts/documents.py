@@ -7,19 +7,106 @@ Their shape is versioned by SCHEMA_VERSION and described by `clonafacts schema o
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Literal, TypedDict
 
-from clonafacts.errors import MissingSectionError, NoMatchesError
+from clonafacts.errors import MissingSectionError
 
 #: JSON-ready data: a medication, a section body, an output document.
 Plain = dict[str, Any]
 
-SCHEMA_VERSION = 1
-MEDICATION_REF_KEYS = ("id", "name", "brands", "aliases", "drug_class", "schedules", "summary")
+SCHEMA_VERSION = 2
 
 
-def medication_ref(medication: Plain) -> Plain:
-    return {key: medication[key] for key in MEDICATION_REF_KEYS}
+# The documents, as types for the Python API (clonafacts.api). `clonafacts schema output`
+# describes the same shapes in full (facts/schemas.py; a test checks the keys agree).
+
+
+class MedicationRef(TypedDict):
+    id: str
+    name: str
+    brands: list[str]
+    aliases: list[str]
+    drug_class: str
+    schedules: list[Plain]
+    summary: str
+
+
+class SectionDocument(TypedDict):
+    schema_version: int
+    kind: Literal["section"]
+    medication: MedicationRef
+    section: str
+    content: Plain
+    sources: list[Plain]
+
+
+class MedicationDocument(TypedDict):
+    schema_version: int
+    kind: Literal["medication"]
+    medication: MedicationRef
+    sections: dict[str, Plain]
+    sources: list[Plain]
+
+
+class HitMedication(TypedDict):
+    id: str
+    name: str
+
+
+class SearchHit(TypedDict):
+    medication: HitMedication
+    section: str | None
+    path: str
+    text: str
+    highlights: list[list[int]]
+    score: float
+    sources: list[str]
+
+
+class SearchDocument(TypedDict):
+    schema_version: int
+    kind: Literal["search"]
+    query: list[str]
+    total: int
+    hits: list[SearchHit]
+
+
+class MedicationSummary(TypedDict):
+    id: str
+    name: str
+    brands: list[str]
+    aliases: list[str]
+    drug_class: str
+    summary: str
+    sections: list[str]
+    origin: str
+
+
+class ListDocument(TypedDict):
+    schema_version: int
+    kind: Literal["list"]
+    medications: list[MedicationSummary]
+
+
+class SourcesDocument(TypedDict):
+    schema_version: int
+    kind: Literal["sources"]
+    medication: MedicationRef
+    sources: list[Plain]
+
+
+Document = SectionDocument | MedicationDocument | SearchDocument | ListDocument | SourcesDocument
+
+MEDICATION_REF_KEYS = tuple(MedicationRef.__annotations__)
+#: What `list` shows of each medication, from its data (then its sections and origin).
+SUMMARY_KEYS = tuple(
+    key for key in MedicationSummary.__annotations__ if key in MedicationRef.__annotations__
+)
+
+
+def medication_ref(medication: Plain) -> MedicationRef:
+    ref: Any = {key: medication[key] for key in MEDICATION_REF_KEYS}
+    return ref  # type: ignore[no-any-return]
 
 
 def cited_ids(node: Any) -> list[str]:
@@ -51,7 +138,7 @@ def _resolve(medication: Plain, ids: list[str]) -> list[Plain]:
     return [by_id[source_id] for source_id in ids]
 
 
-def section_document(medication: Plain, section: str) -> Plain:
+def section_document(medication: Plain, section: str) -> SectionDocument:
     content = medication["sections"].get(section)
     if content is None:
         raise MissingSectionError(medication["name"], section)
@@ -66,7 +153,7 @@ def section_document(medication: Plain, section: str) -> Plain:
     }
 
 
-def medication_document(medication: Plain) -> Plain:
+def medication_document(medication: Plain) -> MedicationDocument:
     """Every section of one medication, in order (`clonafacts all`)."""
     ref = medication_ref(medication)
     sections = medication["sections"]
@@ -97,39 +184,21 @@ def entry_text(entry: Plain) -> str:
     return f"{entry['name']}: {detail}" if detail else str(entry["name"])
 
 
-def search_hits(medications: Iterator[Plain], words: list[str]) -> list[Plain]:
-    """Entries in which every word appears (case-insensitive), across the given medications."""
-    folded = [word.casefold() for word in words]
-    hits: list[Plain] = []
-    for medication in medications:
-        for section, content in medication["sections"].items():
-            for path, entry in citable_entries(content):
-                text = entry_text(entry)
-                haystack = text.casefold()
-                if all(word in haystack for word in folded):
-                    hits.append(
-                        {
-                            "medication": {"id": medication["id"], "name": medication["name"]},
-                            "section": section,
-                            "path": path,
-                            "text": text,
-                            "sources": entry["sources"],
-                        }
-                    )
-    return hits
+def search_document(query: list[str], hits: list[SearchHit], total: int) -> SearchDocument:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "kind": "search",
+        "query": query,
+        "total": total,
+        "hits": hits,
+    }
 
 
-def search_document(words: list[str], hits: list[Plain]) -> Plain:
-    if not hits:
-        raise NoMatchesError(words)
-    return {"schema_version": SCHEMA_VERSION, "kind": "search", "query": words, "hits": hits}
-
-
-def list_document(summaries: list[Plain]) -> Plain:
+def list_document(summaries: list[MedicationSummary]) -> ListDocument:
     return {"schema_version": SCHEMA_VERSION, "kind": "list", "medications": summaries}
 
 
-def sources_document(medication: Plain) -> Plain:
+def sources_document(medication: Plain) -> SourcesDocument:
     """The medication's references, each with the sections that cite it."""
     cited_by: dict[str, list[str]] = {source["id"]: [] for source in medication["sources"]}
     if cited_ids(medication["schedules"]):

@@ -71,3 +71,10 @@ class MissingSectionError(NotFoundError):
 class NoMatchesError(NotFoundError):
     def __init__(self, query: list[str]) -> None:
         super().__init__(printable("no facts match " + " ".join(repr(w) for w in query)))
+
+
+class QueryError(ClonafactsError):
+    """A search query that cannot be understood (an unsupported operator, an open quote)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(printable(message))

@@ -104,3 +104,53 @@ def medication_subtitle(medication: Plain) -> str:
 
 
 DISCLAIMER = "For study and reference only; not medical advice."
+
+
+# Search hits ------------------------------------------------------------------------------------
+
+_PLACES = {
+    "name": "name",
+    "brands": "brand",
+    "aliases": "alias",
+    "drug_class": "class",
+    "summary": "summary",
+    "schedules": "schedule",
+}
+#: Characters of context kept around the first match of a long hit.
+SNIPPET_CHARS = 240
+
+
+def hit_place(hit: Plain) -> str:
+    """Where a hit stands: its section, or what part of the medication's header it is."""
+    if hit["section"] is not None:
+        return str(hit["section"])
+    path = str(hit["path"])
+    return _PLACES.get(path.split("[")[0], path)
+
+
+def snippet(hit: Plain, ellipsis: str) -> list[tuple[str, bool]]:
+    """The hit's text as (part, matched) runs: whole when short, else a window of about
+    SNIPPET_CHARS around the first match, cut at spaces and marked with `ellipsis`."""
+    text: str = hit["text"]
+    spans: list[list[int]] = hit["highlights"]
+    start, end = 0, len(text)
+    if len(text) > SNIPPET_CHARS:
+        first = spans[0][0] if spans else 0
+        start = max(0, first - SNIPPET_CHARS // 3)
+        end = min(len(text), start + SNIPPET_CHARS)
+        if start > 0:
+            start = text.find(" ", start, first) + 1 if " " in text[start:first] else start
+        if end < len(text) and " " in text[max(first, end - 40) : end]:
+            end = text.rfind(" ", max(first, end - 40), end)
+    runs: list[tuple[str, bool]] = [(ellipsis, False)] if start > 0 else []
+    at = start
+    for span_start, span_end in spans:
+        if span_end <= start or span_start >= end:
+            continue
+        span_start, span_end = max(span_start, start), min(span_end, end)
+        runs += [(text[at:span_start], False), (text[span_start:span_end], True)]
+        at = span_end
+    runs.append((text[at:end], False))
+    if end < len(text):
+        runs.append((ellipsis, False))
+    return [(part, matched) for part, matched in runs if part]

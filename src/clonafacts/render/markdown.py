@@ -13,9 +13,11 @@ from clonafacts.render.layout import (
     Block,
     Citations,
     citation,
+    hit_place,
     medication_heading,
     medication_subtitle,
     section_blocks,
+    snippet,
 )
 from clonafacts.render.options import RenderOptions
 
@@ -117,12 +119,20 @@ class _Notes:
 
     def search(self, document: Plain) -> list[str]:
         query = " ".join(document["query"])
-        lines = [f"# Search: {escape(query)}", ""]
-        for hit in document["hits"]:
-            lines.append(
-                f"- **{escape(hit['medication']['name'])}, {hit['section']}**: "
-                f"{escape(hit['text'])}"
+        hits, total = document["hits"], document["total"]
+        shown = "" if len(hits) == total else f", best {len(hits)} shown"
+        lines = [
+            f"# Search: {escape(query)}",
+            "",
+            f"{total} match{'' if total == 1 else 'es'}{shown}.",
+            "",
+        ]
+        for hit in hits:
+            text = "".join(
+                f"**{escape(part)}**" if matched else escape(part)
+                for part, matched in snippet(hit, "…")
             )
+            lines.append(f"- **{escape(hit['medication']['name'])}, {hit_place(hit)}**: {text}")
         return [*lines, ""]
 
     def listing(self, document: Plain) -> list[str]:

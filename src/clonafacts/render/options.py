@@ -11,4 +11,3 @@ class RenderOptions:
     color: bool = False  # escape codes for colour and style
     unicode: bool = True  # box drawing and symbols; ASCII otherwise
     show_sources: bool = False  # numbered markers and full citations
-    highlight: tuple[str, ...] = ()  # words to highlight (search)

@@ -7,7 +7,6 @@ shown as written. Without colour the same layout comes out as plain text with no
 from __future__ import annotations
 
 import io
-import re
 
 from rich import box
 from rich.console import Console, Group, RenderableType
@@ -23,9 +22,11 @@ from clonafacts.render.layout import (
     Block,
     Citations,
     citation,
+    hit_place,
     medication_heading,
     medication_subtitle,
     section_blocks,
+    snippet,
 )
 from clonafacts.render.options import RenderOptions
 
@@ -36,6 +37,7 @@ class _Glyphs:
         self.star = "★" if unicode else "*"
         self.warn = "⚠" if unicode else "!"
         self.dot = "·" if unicode else "-"
+        self.ellipsis = "…" if unicode else "..."
         self.box = box.ROUNDED if unicode else box.ASCII
         self.heavy = box.HEAVY if unicode else box.ASCII
         self.table = box.SIMPLE_HEAD if unicode else box.ASCII2
@@ -187,17 +189,12 @@ class _Painter:
                 text.append(f" {self.glyph.dot} {entry['detail']}", style="red" if key else "")
         else:
             text = Text(entry_text(entry), style=style)
-        self._highlight(text)
         if self.options.show_sources:
             text.append(" " + self._marks(entry), style="dim")
         return text
 
     def _marks(self, entry: Plain) -> str:
         return "".join(f"[{number}]" for number in self.citations.markers(entry))
-
-    def _highlight(self, text: Text) -> None:
-        for word in self.options.highlight:
-            text.highlight_regex(re.compile(re.escape(word), re.IGNORECASE), "bold reverse")
 
     def _conditions(self, entries: list[Plain]) -> RenderableType:
         # A table where there is room; on a narrow terminal, one block per condition.
@@ -229,8 +226,6 @@ class _Painter:
         lines = [Text(detail) for detail in entry["details"]]
         if entry.get("population"):
             lines.append(Text(f"Who: {entry['population']}"))
-        for line in lines:
-            self._highlight(line)
         if self.options.show_sources and lines:
             lines[-1].append(" " + self._marks(entry), style="dim")
         cell = Table.grid(padding=(0, 1))
@@ -269,15 +264,18 @@ class _Painter:
     # Other documents -----------------------------------------------------------------------
 
     def _search(self) -> list[RenderableType]:
-        hits = self.document["hits"]
-        count = f"{len(hits)} match" + ("" if len(hits) == 1 else "es")
+        hits, total = self.document["hits"], self.document["total"]
+        count = f"{total} match" + ("" if total == 1 else "es")
+        if len(hits) < total:
+            count += f", best {len(hits)} shown (--limit N for more)"
         out: list[RenderableType] = [Text(count, style="bold")]
         for hit in hits:
             where = Text(
-                f"{hit['medication']['name']} {self.glyph.dot} {hit['section']}", style="cyan"
+                f"{hit['medication']['name']} {self.glyph.dot} {hit_place(hit)}", style="cyan"
             )
-            text = Text(hit["text"])
-            self._highlight(text)
+            text = Text()
+            for part, matched in snippet(hit, self.glyph.ellipsis):
+                text.append(part, style="bold reverse" if matched else "")
             out.append(Group(Text(""), where, Padding(text, (0, 0, 0, 2))))
         return out
 

@@ -1,30 +1,31 @@
-"""The command line: parse, call the service, pick a renderer, map errors to exit codes."""
+"""The command line: parse, call the API (clonafacts.api), pick a renderer, map errors to exit
+codes."""
 
 from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from enum import StrEnum
 from typing import Annotated, Any, NoReturn
 
 import typer
-from typer._click import exceptions as click_exceptions  # Typer vendors its own Click
+
+# Typer vendors its own Click and exposes no public name for its exceptions; pyproject.toml
+# pins Typer to the minor version these imports are tested with.
+from typer._click import exceptions as click_exceptions
 from typer._click import utils as click_utils
 from typer.core import TyperGroup
 
-from clonafacts import exitcodes, service
+from clonafacts import api
 from clonafacts._version import __version__
-from clonafacts.arguments import argument_problem
-from clonafacts.errors import (
-    ClonafactsError,
-    DataError,
-    NotFoundError,
-)
-from clonafacts.output import PipeClosed, emit, show, silence_stdout
-from clonafacts.reporting import report, report_data_error, report_problems
-from clonafacts.sections import LOOKUP_COMMANDS
+from clonafacts.cli import exitcodes
+from clonafacts.cli.arguments import argument_problem
+from clonafacts.cli.output import PipeClosed, emit, show, silence_stdout
+from clonafacts.cli.reporting import report, report_data_error, report_problems, warn
+from clonafacts.errors import ClonafactsError, DataError, NoMatchesError, NotFoundError, QueryError
+from clonafacts.sections import DEFAULT_DRUG, LOOKUP_COMMANDS
 
 DEBUG_ENV = "CLONAFACTS_DEBUG"
 
@@ -72,7 +73,7 @@ def _checked_words(values: list[str]) -> list[str]:
 
 def _complete_drug(incomplete: str) -> list[str]:
     try:
-        names = service.names([])
+        names = api.open_database().names()
     except ClonafactsError:
         return []
     # Names match in any case; the shell keeps only words that start with what was typed,
@@ -122,15 +123,14 @@ SourcesOpt = Annotated[
 
 
 def _output(
-    document: dict[str, Any],
+    document: Mapping[str, Any],
     format_: OutputFormat,
     json_: bool,
     color: ColorMode,
     sources: bool,
-    highlight: tuple[str, ...] = (),
 ) -> None:
     chosen = OutputFormat.json if json_ else format_
-    show(document, chosen.value, color.value, sources, highlight)
+    show(document, chosen.value, color.value, sources)
 
 
 @contextmanager
@@ -144,6 +144,22 @@ def _domain_errors() -> Iterator[None]:
     except DataError as error:
         report_data_error(error)
         raise typer.Exit(exitcodes.DATA) from None
+    except QueryError as error:
+        report(str(error), "Search words must all match; see 'clonafacts search --help'.")
+        raise typer.Exit(exitcodes.USAGE) from None
+
+
+@contextmanager
+def _database(data: list[str] | None) -> Iterator[api.Database]:
+    """The database for one command; the library's warnings are shown, its errors mapped."""
+    database = api.open_database(data or [])
+    try:
+        with _domain_errors():
+            yield database
+    finally:
+        for warning in database.warnings:
+            warn(warning)
+        database.close()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -263,15 +279,15 @@ _LOOKUP_HELP = {  # one line each: `clonafacts --help` shows them whole
 
 def _lookup_command(name: str) -> Callable[..., None]:
     def command(
-        drug: DrugArg = service.DEFAULT_DRUG,
+        drug: DrugArg = DEFAULT_DRUG,
         format_: FormatOpt = OutputFormat.text,
         json_: JsonOpt = False,
         color: ColorOpt = ColorMode.auto,
         sources: SourcesOpt = False,
         data: DataOpt = None,
     ) -> None:
-        with _domain_errors():
-            _output(service.lookup(name, drug, data or []), format_, json_, color, sources)
+        with _database(data) as database:
+            _output(database.lookup(name, drug), format_, json_, color, sources)
 
     command.__doc__ = _LOOKUP_HELP[name]
     return command
@@ -286,13 +302,18 @@ for _name in LOOKUP_COMMANDS:
     app.command(_name, epilog=f"Example: {_example}")(_lookup_command(_name))
 
 
-@app.command("search", epilog="Example: clonafacts search seizure withdrawal")
+@app.command(
+    "search",
+    epilog="Examples: clonafacts search seizure withdrawal · clonafacts search '\"panic "
+    "disorder\"' · clonafacts search benzo* --limit 5",
+)
 def _search(
     query: Annotated[
         list[str],
         typer.Argument(
             metavar="WORD",
-            help="Words that must all appear (any case).",
+            help='Words that must all match, in any form (seizure finds seizures); "a phrase"; '
+            "prefix*.",
             callback=_checked_words,
             show_default=False,
         ),
@@ -307,18 +328,35 @@ def _search(
             autocompletion=_complete_drug,
         ),
     ] = None,
+    limit: Annotated[
+        int,
+        typer.Option(
+            "--limit",
+            "-n",
+            metavar="N",
+            min=1,
+            max=api.MAX_LIMIT,
+            help="Show at most N hits, best first.",
+        ),
+    ] = api.DEFAULT_LIMIT,
     format_: FormatOpt = OutputFormat.text,
     json_: JsonOpt = False,
     color: ColorOpt = ColorMode.auto,
     data: DataOpt = None,
 ) -> None:
-    """Find the facts that contain every word.
+    """Find the facts that match every word, best first.
 
-    Exits 1 when nothing matches, like grep.
+    Exits 1 when nothing matches, like grep (JSON and YAML still print the empty result).
     """
-    with _domain_errors():
-        document = service.search(query, drug, data or [])
-        _output(document, format_, json_, color, False, highlight=tuple(query))
+    with _database(data) as database:
+        document = database.search(query, drug=drug, limit=limit)
+        chosen = OutputFormat.json if json_ else format_
+        if document["hits"] or chosen in (OutputFormat.json, OutputFormat.yaml):
+            _output(document, format_, json_, color, False)
+        if not document["hits"]:
+            if chosen not in (OutputFormat.json, OutputFormat.yaml):
+                report(NoMatchesError(query).args[0])
+            raise typer.Exit(exitcodes.NOT_FOUND)
 
 
 @app.command("list", epilog="Example: clonafacts list --json | jq -r '.medications[].id'")
@@ -329,21 +367,21 @@ def _list(
     data: DataOpt = None,
 ) -> None:
     """The medications: brands, class, sections, origin."""
-    with _domain_errors():
-        _output(service.listing(data or []), format_, json_, color, False)
+    with _database(data) as database:
+        _output(database.listing(), format_, json_, color, False)
 
 
 @app.command("sources", epilog="Example: clonafacts sources --format markdown")
 def _sources(
-    drug: DrugArg = service.DEFAULT_DRUG,
+    drug: DrugArg = DEFAULT_DRUG,
     format_: FormatOpt = OutputFormat.text,
     json_: JsonOpt = False,
     color: ColorOpt = ColorMode.auto,
     data: DataOpt = None,
 ) -> None:
     """The references in full, and the sections citing each."""
-    with _domain_errors():
-        _output(service.sources(drug, data or []), format_, json_, color, False)
+    with _database(data) as database:
+        _output(database.sources(drug), format_, json_, color, False)
 
 
 @app.command("validate", epilog="Example: clonafacts validate my-data/")
@@ -363,7 +401,7 @@ def _validate(
 
     Exit 0 when every file is valid, 1 otherwise.
     """
-    report = service.validate(paths or [], data or [])
+    report = api.validate(paths or [], data or [])
     if report.problems:
         report_problems(report.problems)
     emit(report.summary() + "\n")
@@ -378,7 +416,7 @@ def _schema(
     """Print the JSON Schema of data files or of the output."""
     import json
 
-    from clonafacts.schemas import data_schema, output_schema
+    from clonafacts.facts.schemas import data_schema, output_schema
 
     schema = data_schema() if kind is SchemaKind.data else output_schema()
     emit(json.dumps(schema, indent=2, ensure_ascii=False) + "\n")

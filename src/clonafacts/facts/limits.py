@@ -1,6 +1,9 @@
 """Hard limits on data files. No real entry comes near them; they stop runaway or hostile input."""
 
-MAX_FILE_BYTES = 2 * 1024 * 1024  # checked before a file is parsed
+# Those checked before parsing belong to reading files, in the store package.
+from clonafacts.store.discovery import MAX_DATA_FILES as MAX_DATA_FILES
+from clonafacts.store.discovery import MAX_FILE_BYTES as MAX_FILE_BYTES
+
 MAX_DEPTH = 32  # nesting of mappings and lists in one file
 MAX_NODES = 200_000  # scalars, mappings and lists in one file
 MAX_NAME_CHARS = 100
@@ -10,4 +13,3 @@ MAX_ITEMS = 200  # entries in any one list
 MAX_SOURCES = 100  # sources listed in one file
 MAX_SOURCES_PER_FACT = 10
 MAX_TAGS = 20
-MAX_DATA_FILES = 10_000  # files loaded from all data paths together

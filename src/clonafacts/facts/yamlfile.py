@@ -8,7 +8,7 @@ are capped, and every value keeps its line and column for error messages.
 
 from __future__ import annotations
 
-import stat
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,7 +16,8 @@ from typing import Any
 import yaml
 
 from clonafacts.errors import Problem
-from clonafacts.limits import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES
+from clonafacts.facts.limits import MAX_DEPTH, MAX_NODES
+from clonafacts.store.discovery import UnreadableFile, read_data_file
 
 try:  # The C parser is much faster; the pure-Python one behaves the same.
     from yaml import CSafeLoader as _Loader
@@ -64,27 +65,8 @@ def _fail(path: str, message: str, mark: Any = None) -> YamlFileError:
     return YamlFileError(Problem(path, message, mark.line + 1, mark.column + 1))
 
 
-def read_text(path: Path, shown: str) -> str:
-    """The file's text: a regular file, within the size cap, UTF-8 with no NUL bytes."""
-    try:
-        info = path.stat()
-    except RecursionError:
-        raise _fail(shown, "cannot read: symbolic link loop") from None
-    except OSError as error:
-        raise _fail(shown, f"cannot read: {error.strerror or error}") from None
-    if stat.S_ISDIR(info.st_mode):
-        raise _fail(shown, "is a folder, not a data file")
-    if not stat.S_ISREG(info.st_mode):
-        raise _fail(shown, "is not a regular file")
-    if info.st_size > MAX_FILE_BYTES:
-        raise _fail(shown, f"file is {info.st_size:,} bytes; the limit is {MAX_FILE_BYTES:,}")
-    try:
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_FILE_BYTES + 1)
-    except OSError as error:
-        raise _fail(shown, f"cannot read: {error.strerror or error}") from None
-    if len(raw) > MAX_FILE_BYTES:  # grew since stat
-        raise _fail(shown, f"file is over the {MAX_FILE_BYTES:,}-byte limit")
+def decode(raw: bytes, shown: str) -> str:
+    """A data file's text: UTF-8 (a BOM allowed) with no NUL bytes."""
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     if b"\x00" in raw:
@@ -148,8 +130,148 @@ def _tab_at(text: str, mark: Any) -> bool:
 
 
 def load(path: Path, shown: str | None = None) -> YamlDocument:
+    """Read, decode and parse one data file, with every value located."""
     shown = str(path) if shown is None else shown
-    return parse(read_text(path, shown), shown)
+    try:
+        raw, _ = read_data_file(str(path))
+    except UnreadableFile as error:
+        raise _fail(shown, str(error)) from None
+    return parse(decode(raw, shown), shown)
+
+
+# The plain scalars that stay text: `resolve` is asked only about the others.
+_PLAIN_TEXT = re.compile(r"[A-Za-z][^:#]*\Z")
+_SPECIAL_WORDS = frozenset(
+    [
+        "y",
+        "Y",
+        "yes",
+        "Yes",
+        "YES",
+        "n",
+        "N",
+        "no",
+        "No",
+        "NO",
+        "true",
+        "True",
+        "TRUE",
+        "false",
+        "False",
+        "FALSE",
+        "on",
+        "On",
+        "ON",
+        "off",
+        "Off",
+        "OFF",
+        "null",
+        "Null",
+        "NULL",
+    ]
+)
+
+
+def parse_fast(text: str) -> Any:
+    """The data of the YAML text when it is plain data with nothing unusual in it; None
+    otherwise (also for every error), so that `parse` finds and locates the problem.
+
+    Why: building every value's position costs more than the rest of loading together, and
+    it is needed only to report a problem. What this accepts, `parse` accepts alike: one
+    document of mappings, lists and untagged text, numbers, booleans and nulls, string keys
+    without duplicates, within the depth and size caps.
+    """
+    loader = _Loader(text)
+    try:
+        return _fast_build(loader)
+    except yaml.YAMLError:
+        return None
+    finally:
+        loader.dispose()
+
+
+def _fast_build(loader: Any) -> Any:
+    get_event = loader.get_event
+    scalar, mapping_start, sequence_start = (
+        yaml.ScalarEvent,
+        yaml.MappingStartEvent,
+        yaml.SequenceStartEvent,
+    )
+    closing = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+    framing = (yaml.StreamStartEvent, yaml.DocumentStartEvent, yaml.DocumentEndEvent)
+    # Each open container, and for a mapping the key awaiting its value (None: a key next).
+    containers: list[Any] = []
+    keys: list[Any] = []
+    root: Any = None
+    nodes = documents = 0
+    while True:
+        event = get_event()
+        kind = event.__class__
+        if kind is scalar:
+            if event.anchor is not None or event.tag not in (None, "!"):
+                return None
+            value = event.value
+            if (
+                not event.style
+                and event.implicit[0]
+                and not (_PLAIN_TEXT.match(value) and value not in _SPECIAL_WORDS)
+            ):
+                value = _resolved(loader, event)
+                if value is _UNUSUAL:
+                    return None
+        elif kind is mapping_start or kind is sequence_start:
+            if event.anchor is not None or event.tag not in (None, "!"):
+                return None
+            if containers and keys[-1] is None and type(containers[-1]) is dict:
+                return None  # a mapping or list as a key
+            if len(containers) >= MAX_DEPTH:
+                return None
+            nodes += 1
+            containers.append({} if kind is mapping_start else [])
+            keys.append(None)
+            continue
+        elif kind in closing:
+            value = containers.pop()
+            keys.pop()
+        elif kind in framing:
+            if kind is yaml.DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    return None
+            continue
+        elif kind is yaml.StreamEndEvent:
+            return root
+        else:  # an alias
+            return None
+        nodes += kind is scalar
+        if nodes > MAX_NODES:
+            return None
+        if not containers:
+            root = value
+            continue
+        container = containers[-1]
+        if type(container) is list:
+            container.append(value)
+        elif keys[-1] is None:
+            if type(value) is not str or value in container:
+                return None  # a key that is not text, or a duplicate
+            keys[-1] = value
+        else:
+            container[keys[-1]] = value
+            keys[-1] = None
+
+
+_UNUSUAL = object()
+
+
+def _resolved(loader: Any, event: Any) -> Any:
+    """A plain scalar's value, or _UNUSUAL for anything but text, numbers, booleans, null."""
+    tag = loader.resolve(yaml.ScalarNode, event.value, event.implicit)
+    kind = tag.rsplit(":", 1)[-1] if tag.startswith("tag:yaml.org,2002:") else ""
+    if kind not in ("str", "int", "float", "bool", "null"):
+        return _UNUSUAL
+    node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+    return loader.yaml_constructors[tag](loader, node)
 
 
 @dataclass(slots=True)

@@ -19,7 +19,7 @@ from pydantic import (
     model_validator,
 )
 
-from clonafacts.limits import (
+from clonafacts.facts.limits import (
     MAX_FACT_CHARS,
     MAX_ITEMS,
     MAX_LINE_CHARS,

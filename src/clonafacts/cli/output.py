@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Mapping
 from typing import Any
 
 COLOR_MODES = ("auto", "always", "never")
@@ -56,11 +57,10 @@ def silence_stdout() -> None:
 
 
 def show(
-    document: dict[str, Any],
+    document: Mapping[str, Any],
     format_name: str,
     color: str = "auto",
     sources: bool = False,
-    highlight: tuple[str, ...] = (),
 ) -> None:
     """Render `document` in the chosen format and write it to stdout."""
     from clonafacts.render import RenderOptions, renderer_for
@@ -71,9 +71,8 @@ def show(
         color=format_name == "text" and color_wanted(color),
         unicode=encoding.startswith("utf"),
         show_sources=sources,
-        highlight=highlight,
     )
-    text = renderer_for(format_name)(document, options)
+    text = renderer_for(format_name)(dict(document), options)
     emit(text if options.unicode else to_ascii(text))
 
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from clonafacts.documents import SCHEMA_VERSION
-from clonafacts.models import (
+from clonafacts.facts.models import (
     AdjunctiveSection,
     IndicationsSection,
     MechanismSection,

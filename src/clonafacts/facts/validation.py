@@ -12,8 +12,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from clonafacts.errors import Problem
-from clonafacts.models import Medication, Section
-from clonafacts.yamlfile import PathKey, YamlDocument
+from clonafacts.facts.models import Medication, Section
+from clonafacts.facts.yamlfile import PathKey, YamlDocument
+from clonafacts.store.names import name_key
 
 _TYPE_NAMES = {
     "string_type": "text",
@@ -98,6 +99,16 @@ def describe(error: Any) -> str:
     return f"{where}: {message}" if where else message
 
 
+def validate_data(data: Any) -> Medication | None:
+    """The medication in `data` when it has no problem at all; None otherwise (then
+    `validate_document` says what and where)."""
+    try:
+        medication = Medication.model_validate(data)
+    except ValidationError:
+        return None
+    return None if any(True for _ in cross_checks(medication)) else medication
+
+
 def validate_document(doc: YamlDocument) -> tuple[Medication | None, list[Problem]]:
     """The medication in `doc`, or None and every problem found in it."""
     try:
@@ -134,14 +145,14 @@ def cross_checks(medication: Medication) -> Iterator[tuple[PathKey, str]]:
         if section is not None and section.is_empty():
             yield ("sections", name), f"section {name!r} is empty: give it facts"
     names: dict[str, str] = {}
-    for field in ("name", "brands", "aliases"):
+    for field, singular in (("name", "name"), ("brands", "brand"), ("aliases", "alias")):
         value = getattr(medication, field)
         for index, entry in enumerate([value] if isinstance(value, str) else value):
-            folded = entry.casefold()
-            if folded in names:
+            key = name_key(entry)
+            if key in names:
                 where: PathKey = (field,) if field == "name" else (field, index)
-                yield where, f"{entry!r} is already used as {names[folded]}"
-            names[folded] = f"the {field.rstrip('s')} {entry!r}" if field != "name" else "the name"
+                yield where, f"{entry!r} is already used as {names[key]}"
+            names[key] = "the name" if field == "name" else f"the {singular} {entry!r}"
 
 
 def _citations(medication: Medication) -> Iterator[tuple[PathKey, list[str]]]:

@@ -61,3 +61,12 @@ def report_problems(problems: list[Problem]) -> None:
 
     for problem in problems:
         console.print(Text(str(problem)))
+
+
+def warn(message: str) -> None:
+    """A one-line warning: something was not used, and the run went on without it."""
+    from rich.text import Text
+
+    line = Text("Warning: ", style="bold yellow")
+    line.append(readable(message))
+    _console().print(line)

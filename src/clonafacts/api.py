@@ -1,0 +1,289 @@
+"""The Python API: what the command line itself uses, for scripts that would rather import than
+shell out. Every result is the document the JSON output prints.
+
+    import clonafacts
+
+    with clonafacts.open_database() as db:           # the shipped data; data_paths for more
+        for symptom in db.section("withdrawal", "Klonopin")["content"]["symptoms"]:
+            print(symptom["name"])
+        for hit in db.search("seizure*")["hits"]:
+            print(hit["medication"]["name"], hit["section"], hit["text"])
+
+Errors are the domain exceptions of `clonafacts.errors` (all `ClonafactsError`): DataError for a
+data file that does not load, UnknownMedicationError, MissingSectionError, QueryError.
+
+The data flow: store.discovery finds the data files; store.snapshot fingerprints them; a store
+built from the same fingerprint (store.sqlite, in the folder store.folder chose) answers at
+once; otherwise facts.loading validates the files and a new store is built.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import TypeVar
+
+from clonafacts import documents
+from clonafacts.documents import (
+    ListDocument,
+    MedicationDocument,
+    SearchDocument,
+    SearchHit,
+    SectionDocument,
+    SourcesDocument,
+)
+from clonafacts.errors import DataError, Problem
+from clonafacts.sections import DEFAULT_DRUG, SECTION_ORDER
+from clonafacts.store import discovery, folder, sqlite
+from clonafacts.store.query import fts_query
+from clonafacts.store.snapshot import fingerprint, read_all
+
+#: Search hits shown when no --limit is given.
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 10_000
+
+T = TypeVar("T")
+
+
+def open_database(data_paths: Sequence[str] = (), *, cache: bool = True) -> Database:
+    """The shipped data and the user's (CLONAFACTS_DATA, then `data_paths`), read through the
+    store in the cache folder (`cache=False`: built in memory for this process only)."""
+    return Database(data_paths, cache=cache)
+
+
+class Database:
+    """Medications by any name; sections, search, listing. Opened on first use."""
+
+    def __init__(self, data_paths: Sequence[str] = (), *, cache: bool = True) -> None:
+        self.data_paths = list(data_paths)
+        self.cache = cache
+        #: Why the cache was not used (a folder or store file others could have written).
+        self.warnings: list[str] = []
+        self._store: sqlite.Store | None = None
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+    # Lookups ------------------------------------------------------------------------------------
+
+    def section(self, section: str, drug: str = DEFAULT_DRUG) -> SectionDocument:
+        """One section of a medication (`withdrawal`, ...), found by any of its names."""
+        if section not in SECTION_ORDER:
+            raise ValueError(f"no section {section!r}; the sections are {SECTION_ORDER}")
+        return self._query(
+            lambda store: documents.section_document(
+                store.medication(store.resolve(drug), section), section
+            )
+        )
+
+    def lookup(
+        self, command: str, drug: str = DEFAULT_DRUG
+    ) -> SectionDocument | MedicationDocument:
+        """What a lookup command shows: a section (`withdrawal`, ...), or `all`."""
+        return self.medication(drug) if command == "all" else self.section(command, drug)
+
+    def medication(self, drug: str = DEFAULT_DRUG) -> MedicationDocument:
+        """Every section of a medication, in order (`clonafacts all`)."""
+        return self._query(
+            lambda store: documents.medication_document(store.medication(store.resolve(drug)))
+        )
+
+    def sources(self, drug: str = DEFAULT_DRUG) -> SourcesDocument:
+        """A medication's references in full, each with what cites it."""
+        return self._query(
+            lambda store: documents.sources_document(store.medication(store.resolve(drug)))
+        )
+
+    def resolve(self, name: str) -> str:
+        """The id of the medication called `name` (id, name, brand or alias, in any case)."""
+        return self._query(lambda store: store.medication_id(store.resolve(name)))
+
+    def listing(self) -> ListDocument:
+        """Every medication with its brands, class, sections and origin."""
+        return self._query(lambda store: documents.list_document(store.summaries()))  # type: ignore[arg-type]
+
+    def names(self) -> list[str]:
+        """Every name, brand, alias and id, as written (for completion)."""
+        return self._query(lambda store: store.names())
+
+    def search(
+        self, query: str | Sequence[str], *, drug: str | None = None, limit: int = DEFAULT_LIMIT
+    ) -> SearchDocument:
+        """The entries that match every word of `query`, best first (bm25), at most `limit`.
+
+        Words match their other forms (seizure, seizures); "quoted phrases" match in order;
+        a word ending in * matches as a prefix. A query string is split at spaces outside
+        quotes; a sequence gives the words as a shell would (a word with spaces is a phrase).
+        """
+        words = [query] if isinstance(query, str) else list(query)
+        match = fts_query(words)
+        if not 1 <= limit <= MAX_LIMIT:
+            raise ValueError(f"limit must be from 1 to {MAX_LIMIT:,}, not {limit}")
+
+        def run(store: sqlite.Store) -> SearchDocument:
+            number = None if drug is None else store.resolve(drug)
+            found, total = store.search(match, number, limit)
+            return documents.search_document(words, [_hit(hit) for hit in found], total)
+
+        return self._query(run)
+
+    # The store ----------------------------------------------------------------------------------
+
+    def _query(self, ask: Callable[[sqlite.Store], T]) -> T:
+        store = self._open()
+        try:
+            return ask(store)
+        except sqlite3.DatabaseError:
+            # The store file was damaged after it was opened: answer from the data instead.
+            store.close()
+            self._store = self._build(None)
+            return ask(self._store)
+
+    def _open(self) -> sqlite.Store:
+        if self._store is None:
+            self._store = self._open_store()
+        return self._store
+
+    def _open_store(self) -> sqlite.Store:
+        files = discovery.data_files(self.data_paths)
+        where = folder.cache_folder() if self.cache else folder.CacheFolder(None)
+        if where.warning:
+            self.warnings.append(where.warning + "; answering from the data files")
+        if where.path is None:
+            return self._build(None)
+        path = os.path.join(where.path, store_name(files))
+        problem = folder.store_problem(path)
+        if problem is not None:
+            self.warnings.append(f"not using {path}: {problem}; answering from the data files")
+            return self._build(None)
+        current = fingerprint(files)
+        if current is not None:
+            store = sqlite.open_current(path, current)
+            if store is not None:
+                return store
+        return self._build(path, files)
+
+    def _build(
+        self, path: str | None, files: list[discovery.DataFile] | None = None
+    ) -> sqlite.Store:
+        """Load and validate the data files, and build a store from them: at `path` when it
+        can be written (then the store file answers), else in memory."""
+        from clonafacts.facts.loading import load_contents
+
+        contents = read_all(discovery.data_files(self.data_paths) if files is None else files)
+        medications, origins = load_contents(contents)
+        if path is not None and sqlite.write(path, medications, origins, contents.fingerprint):
+            folder.tidy(os.path.dirname(path), keep=path)
+            store = sqlite.open_current(path, contents.fingerprint)
+            if store is not None:
+                return store
+        return sqlite.in_memory(medications, origins)
+
+
+def store_name(files: list[discovery.DataFile]) -> str:
+    """The store file for a set of data files: one per set of paths, so switching between
+    data sets does not rebuild each time."""
+    named = hashlib.sha256()
+    for data_file in files:
+        named.update(
+            "\0".join((data_file.path, data_file.origin, "")).encode("utf-8", "surrogateescape")
+        )
+    prefix, suffix = folder.STORE_PATTERN
+    return f"{prefix}{named.hexdigest()[:20]}{suffix}"
+
+
+def _hit(hit: sqlite.Hit) -> SearchHit:
+    """A search hit as documented: the plain text, and where the matches are in it."""
+    text: list[str] = []
+    highlights: list[list[int]] = []
+    length = 0
+    for index, part in enumerate(hit.marked.split(sqlite.MARK_START)):
+        matched, _, rest = part.partition(sqlite.MARK_END) if index else ("", "", part)
+        if matched:
+            highlights.append([length, length + len(matched)])
+        text += [matched, rest]
+        length += len(matched) + len(rest)
+    return {
+        "medication": {"id": hit.medication_id, "name": hit.medication_name},
+        "section": hit.section,
+        "path": hit.path,
+        "text": "".join(text),
+        "highlights": highlights,
+        "score": round(hit.score, 4),
+        "sources": hit.sources,
+    }
+
+
+# Validation -------------------------------------------------------------------------------------
+
+
+@dataclass
+class ValidationReport:
+    files: list[discovery.DataFile]
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def summary(self) -> str:
+        checked = f"checked {_count(len(self.files), 'data file')}"
+        if self.ok:
+            return f"{checked}: all valid"
+        bad = len({problem.path for problem in self.problems})
+        return f"{checked}: {_count(len(self.problems), 'problem')} in {_count(bad, 'file')}"
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" + ("" if number == 1 else "s")
+
+
+def validate(paths: Sequence[str] = (), data_paths: Sequence[str] = ()) -> ValidationReport:
+    """Check the given files and folders, or with none, everything a lookup would load."""
+    from clonafacts.facts.loading import load_contents
+
+    if paths:
+        groups, problems = discovery.collect_groups(list(paths))
+        # A folder named on purpose that holds no data is most likely a typo: say so.
+        problems += [
+            Problem(group.shown, "no .yaml or .yml files in this folder")
+            for group in groups
+            if not group.names
+        ]
+        files = discovery.files_of(groups)
+    else:
+        groups, problems = discovery.collect_groups(
+            discovery.user_paths(list(data_paths)), list(data_paths)
+        )
+        files = discovery.files_of([discovery.shipped_group(), *groups])
+    try:
+        load_contents(read_all(files))
+    except DataError as error:
+        problems += error.problems
+    return ValidationReport(files, problems)
+
+
+__all__ = [
+    "DEFAULT_LIMIT",
+    "Database",
+    "ValidationReport",
+    "open_database",
+    "validate",
+]

@@ -1,0 +1,19 @@
+"""How names compare: one key for a name however it is typed, and suggestions for a near miss."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
+
+
+def name_key(name: str) -> str:
+    """The form names are indexed and looked up by: compatibility-normalised (NFKC) and
+    case-folded, so `KLONOPIN`, `klonopin` and a decomposed or full-width spelling meet."""
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name.strip()).casefold())
+
+
+def suggestions(typed: str, keys: Iterable[str], limit: int = 3) -> list[str]:
+    """The keys closest to `typed` (already a name key), best first."""
+    import difflib
+
+    return difflib.get_close_matches(typed, list(keys), n=limit, cutoff=0.6)

@@ -1,0 +1,114 @@
+"""What the data files hold now, as one fingerprint: the store is current only if it was built
+from data with the same fingerprint.
+
+A user's file counts by the SHA-256 of its bytes, read on every run: file metadata can stay the
+same while the content changes (a write through mmap, two file systems swapped at one mount
+point, a path re-pointed at another file with the same inode and times). Only the shipped data
+inside an installed package is counted by its metadata (size, times, inode) with the package
+version: nobody edits it in place, and reading it would cost every lookup for nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+
+from clonafacts._version import __version__
+from clonafacts.store.discovery import DataFile, UnreadableFile, is_installed, read_data_file
+
+#: Changes when what the fingerprint covers changes.
+FINGERPRINT_FORMAT = b"clonafacts-fingerprint-1"
+
+
+def _separated(*parts: str) -> bytes:
+    return b"\0".join(part.encode("utf-8", "surrogateescape") for part in parts) + b"\0"
+
+
+def _metadata(info: os.stat_result) -> bytes:
+    return b"%d:%d:%d:%d" % (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+
+
+def _code_stamp() -> bytes:
+    """In a source checkout or an editable install, the code changes under one version
+    number: a store built by other code must not be used, so the code's files count too."""
+    if is_installed():
+        return b""
+    package = os.path.dirname(os.path.dirname(__file__))
+    stamp = hashlib.sha256()
+    for folder, _, names in sorted(os.walk(package)):
+        for name in sorted(names):
+            if name.endswith(".py"):
+                stamp.update(_separated(name) + _metadata(os.stat(os.path.join(folder, name))))
+    return stamp.digest()
+
+
+class _Fingerprint:
+    def __init__(self) -> None:
+        self.hash = hashlib.sha256(FINGERPRINT_FORMAT + b"\0" + __version__.encode() + b"\0")
+        self.hash.update(_code_stamp())
+
+    def add(self, data_file: DataFile, identity: bytes) -> None:
+        self.hash.update(_separated(data_file.path, data_file.shown, data_file.origin))
+        self.hash.update(b"%d:" % len(identity))
+        self.hash.update(identity)
+
+    def hexdigest(self) -> str:
+        return self.hash.hexdigest()
+
+
+def fingerprint(files: list[DataFile]) -> str | None:
+    """The fingerprint of the files as they are now; None when one cannot be read (loading
+    them reports why)."""
+    result = _Fingerprint()
+    seen: set[tuple[int, int]] = set()
+    try:
+        for data_file in files:
+            if data_file.trusted:
+                info = os.stat(data_file.path)
+                identity = b"stat:" + _metadata(info)
+            else:
+                raw, info = read_data_file(data_file.path)
+                identity = b"sha256:" + hashlib.sha256(raw).digest()
+            if (info.st_dev, info.st_ino) in seen:
+                continue  # the same file by a second path: loaded once
+            seen.add((info.st_dev, info.st_ino))
+            result.add(data_file, identity)
+    except (OSError, UnreadableFile):
+        return None
+    return result.hexdigest()
+
+
+@dataclass
+class Contents:
+    """The files read once, for loading: each file's bytes (or why it could not be read), and
+    the fingerprint of exactly those bytes."""
+
+    files: list[tuple[DataFile, bytes | str]] = field(default_factory=list)
+    fingerprint: str = ""
+
+
+def read_all(files: list[DataFile]) -> Contents:
+    """Read every file once. A file reached again by another path (a hard link, a linked
+    folder) is left out: it is one file, loaded once."""
+    contents = Contents()
+    result = _Fingerprint()
+    seen: set[tuple[int, int]] = set()
+    for data_file in files:
+        try:
+            raw, info = read_data_file(data_file.path)
+        except UnreadableFile as error:
+            contents.files.append((data_file, str(error)))
+            continue
+        if (info.st_dev, info.st_ino) in seen:
+            continue
+        seen.add((info.st_dev, info.st_ino))
+        identity = (
+            b"stat:" + _metadata(info)
+            if data_file.trusted
+            else b"sha256:" + hashlib.sha256(raw).digest()
+        )
+        result.add(data_file, identity)
+        contents.files.append((data_file, raw))
+    contents.fingerprint = result.hexdigest()
+    return contents
