@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,6 @@ import pytest
 import yaml
 from typer.testing import CliRunner, Result
 
-from clonafacts import cache
 from clonafacts.cli.app import app
 
 TESTS = Path(__file__).parent
@@ -73,7 +71,7 @@ _ISOLATED = (
 
 
 def leftovers() -> list[Path]:
-    """Temporary files a cache write left in the test's cache folder (there must be none)."""
+    """Temporary files a store build left in the test's cache folder (there must be none)."""
     return sorted(Path(os.environ["CLONAFACTS_CACHE_DIR"]).glob(".tmp-*"))
 
 
@@ -105,19 +103,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
-@pytest.fixture(autouse=True, scope="session")
-def _shipped_data_settled() -> None:
-    """Runs in a subprocess cannot drop cache.SETTLE_NS, and just after an install the shipped
-    data is younger than that, so it would not be cached yet: wait it out once (seldom at all)."""
-    from clonafacts.store.discovery import shipped_data_dir
-
-    infos = [path.stat() for path in shipped_data_dir().iterdir()]
-    newest = max(max(info.st_mtime_ns, info.st_ctime_ns) for info in infos)
-    wait_ns = newest + cache.SETTLE_NS - time.time_ns()
-    if wait_ns > 0:
-        time.sleep(wait_ns / 1e9 + 0.05)
-
-
 @pytest.fixture(autouse=True)
 def _isolated_env(
     monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
@@ -127,9 +112,6 @@ def _isolated_env(
     # One cache folder per test: no test sees another's cache.
     monkeypatch.setenv("CLONAFACTS_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
     monkeypatch.setenv("COLUMNS", "100")
-    # Tests write data and read it back at once; a cache is written only for files unchanged
-    # for SETTLE_NS, so in-process runs here drop that wait. Its own tests set it back.
-    monkeypatch.setattr(cache, "SETTLE_NS", 0)
 
 
 class Cli:

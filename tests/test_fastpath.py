@@ -44,7 +44,10 @@ def test_parse_accepts_plain_lookups(argv: list[str], expected: Lookup) -> None:
     "argv",
     [
         pytest.param([], id="nothing"),
-        pytest.param(["search", "x"], id="other-command"),
+        pytest.param(["sources"], id="other-command"),
+        pytest.param(["search"], id="search-no-words"),
+        pytest.param(["search", "x", "--limit", "many"], id="search-bad-limit"),
+        pytest.param(["list", "x"], id="list-argument"),
         pytest.param(["withdrawal", "--help"], id="help"),
         pytest.param(["withdrawal", "--data", "x.yaml"], id="data"),
         pytest.param(["withdrawal", "a", "b"], id="two-drugs"),
@@ -69,6 +72,11 @@ ARGV_CASES = [
     ["indications", "--sources"],
     ["pharmacokinetics", "-f", "yaml"],
     ["mechanism", "--color", "always"],
+    ["search", "seizure", "--json"],
+    ["search", "seizure", "withdrawal", "-n", "3"],
+    ["search", "panic", "--drug", "Klonopin", "--format", "markdown"],
+    ["list"],
+    ["list", "--json"],
 ]
 
 
@@ -92,6 +100,13 @@ WORDS = st.sampled_from(
     [
         "withdrawal",
         "all",
+        "search",
+        "list",
+        "seizure",
+        "--limit",
+        "-n",
+        "2",
+        "--drug",
         "overview",
         "Klonopin",
         "clonazepam",

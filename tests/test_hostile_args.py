@@ -409,56 +409,32 @@ def _flip(where: float) -> Callable[[Path], None]:
     return garble
 
 
-def _flip_in_body(path: Path) -> None:
-    data = bytearray(path.read_bytes())
-    index = data.index(b"\n") + 40  # inside the first stored medication
-    data[index] ^= 0x01
-    path.write_bytes(bytes(data))
-
-
 def _append_junk(path: Path) -> None:
     with path.open("ab") as handle:
         handle.write(b"\x00junk" * 100)
 
 
-def _header_only(path: Path) -> None:
-    data = path.read_bytes()
-    path.write_bytes(data[: data.index(b"\n") + 1])
+def _pragma(name: str, value: int) -> Callable[[Path], None]:
+    """A well-formed SQLite file that is not (or no longer) our store."""
 
-
-def _body_only(path: Path) -> None:
-    data = path.read_bytes()
-    path.write_bytes(data[data.index(b"\n") + 1 :])
-
-
-def _header(replacement: bytes) -> Callable[[Path], None]:
     def garble(path: Path) -> None:
-        data = path.read_bytes()
-        path.write_bytes(b"clonafacts-cache " + replacement + data[data.index(b"\n") :])
+        import sqlite3
+
+        connection = sqlite3.connect(path)
+        connection.execute(f"PRAGMA {name} = {value}")
+        connection.close()
 
     return garble
 
 
-def _point_parts(where: list[int]) -> Callable[[Path], None]:
-    """Keep the header's stamp (so the file looks fresh) but point every part at `where`."""
+def _rewrite_section_text(path: Path) -> None:
+    """A fact changed inside the store behind the data's back (the row's checksum is kept)."""
+    import sqlite3
 
-    def repoint(value: Any) -> Any:
-        if isinstance(value, list) and len(value) == 3 and all(isinstance(v, int) for v in value):
-            return list(where)
-        if isinstance(value, list):
-            return [repoint(item) for item in value]
-        if isinstance(value, dict):
-            return {key: repoint(item) for key, item in value.items()}
-        return value
-
-    def garble(path: Path) -> None:
-        data = path.read_bytes()
-        newline = data.index(b"\n")
-        header = json.loads(data[len(b"clonafacts-cache ") : newline])
-        header = {key: value if key == "stamp" else repoint(value) for key, value in header.items()}
-        path.write_bytes(b"clonafacts-cache " + json.dumps(header).encode() + data[newline:])
-
-    return garble
+    connection = sqlite3.connect(path)
+    with connection:
+        connection.execute("UPDATE sections SET body = replace(body, 'Do not', 'Go on and')")
+    connection.close()
 
 
 def _to_folder(path: Path) -> None:
@@ -486,19 +462,11 @@ GARBLES: dict[str, Callable[[Path], None]] = {
     "flip-in-header": _flip(0.01),
     "flip-middle": _flip(0.5),
     "flip-end": _flip(1.0),
-    "flip-in-body": _flip_in_body,
+    **{f"flip-at-{pc}pc": _flip(pc / 100) for pc in (5, 20, 35, 50, 65, 80, 95)},
     "junk-appended": _append_junk,
-    "header-only": _header_only,
-    "body-only": _body_only,
-    "header-null": _header(b"null"),
-    "header-list": _header(b"[1, 2, 3]"),
-    "header-text": _header(b'"fingerprint"'),
-    "header-bad-json": _header(b"{not json"),
-    "header-empty-object": _header(b"{}"),
-    "parts-huge": _point_parts([0, 10**30, 0]),
-    "parts-negative": _point_parts([-5, -1, 7]),
-    "parts-past-the-end": _point_parts([10**9, 10, 0]),
-    "parts-empty": _point_parts([0, 0, 0]),
+    "another-application-id": _pragma("application_id", 1234),
+    "another-schema-version": _pragma("user_version", 99),
+    "fact-rewritten-in-place": _rewrite_section_text,
     "replaced-by-folder": _to_folder,
     "replaced-by-dev-zero": _to_dev_zero,
     "replaced-by-link-loop": _to_loop,
@@ -527,7 +495,7 @@ def test_every_cache_file_truncated_at_every_length(
     folder = in_tmp / "cache"
     env = {"CLONAFACTS_CACHE_DIR": str(folder)}
     answers(cli, env)
-    [path] = list(folder.glob("db-*.cache"))
+    [path] = list(folder.glob("store-*.sqlite3"))
     whole = path.read_bytes()
     expected = uncached[0]
     for length in sorted({*range(0, 64), *range(0, len(whole), max(1, len(whole) // 40))}):

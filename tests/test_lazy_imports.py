@@ -52,7 +52,7 @@ def test_warm_lookup_imports_nothing_heavy(
 
 
 def test_anything_else_goes_through_the_full_cli(tmp_path: Path) -> None:
-    result = _imports(["list", "--json"], tmp_path)
+    result = _imports(["sources", "--json"], tmp_path)
     assert result["code"] == 0
     assert "typer" in result["heavy"]  # type: ignore[operator]
 
@@ -60,7 +60,7 @@ def test_anything_else_goes_through_the_full_cli(tmp_path: Path) -> None:
 GC_PROBE = """
 import gc, json, sys
 default = gc.get_threshold()
-import clonafacts, clonafacts.cli.app, clonafacts.service, clonafacts.cli.fastpath
+import clonafacts, clonafacts.cli.app, clonafacts.api, clonafacts.cli.fastpath
 as_library = gc.get_threshold()
 from clonafacts.__main__ import GC_THRESHOLD, main
 sys.argv = ["clonafacts", "withdrawal", "--json"]

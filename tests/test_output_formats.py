@@ -161,7 +161,7 @@ def test_json_of_user_data_validates(
 @pytest.mark.parametrize(
     ("change", "why"),
     [
-        pytest.param(lambda d: d.update(schema_version=2), "schema_version", id="version"),
+        pytest.param(lambda d: d.update(schema_version=1), "schema_version", id="version"),
         pytest.param(lambda d: d.update(extra=True), "extra key", id="extra-key"),
         pytest.param(lambda d: d.update(kind="nonsense"), "kind", id="kind"),
         pytest.param(lambda d: d["content"].pop("summary"), "summary", id="no-summary"),
@@ -211,7 +211,7 @@ def test_json_is_newline_terminated_and_versioned(cli: Any, args: tuple[str, ...
     result = cli(*args, "--json")
     assert result.stdout.endswith("}\n")
     assert not result.stdout.endswith("\n\n")
-    assert json.loads(result.stdout)["schema_version"] == 1
+    assert json.loads(result.stdout)["schema_version"] == 2
 
 
 @pytest.mark.parametrize("args", FORMAT_CASES)
@@ -233,7 +233,7 @@ def test_yaml_is_the_same_data_as_json(cli: Any, args: tuple[str, ...]) -> None:
             ("all",), ["schema_version", "kind", "medication", "sections", "sources"], id="all"
         ),
         pytest.param(
-            ("search", "seizure"), ["schema_version", "kind", "query", "hits"], id="search"
+            ("search", "seizure"), ["schema_version", "kind", "query", "total", "hits"], id="search"
         ),
         pytest.param(("list",), ["schema_version", "kind", "medications"], id="list"),
         pytest.param(

@@ -104,7 +104,10 @@ def test_wheel_holds_the_package_and_not_the_tests(wheel: zipfile.ZipFile) -> No
     names = wheel.namelist()
     assert "clonafacts/__init__.py" in names
     assert "clonafacts/__main__.py" in names
-    assert "clonafacts/cli.py" in names
+    for package in ("cli", "facts", "store", "render"):
+        assert f"clonafacts/{package}/__init__.py" in names
+    assert "clonafacts/api.py" in names
+    assert "clonafacts/py.typed" in names
     assert not [name for name in names if name.startswith(("tests/", "src/", "data/"))]
 
 

@@ -322,13 +322,13 @@ def test_ascii_stdout_with_non_ascii_data(write_data: Any, format_: str) -> None
 
 
 def test_keyboard_interrupt_in_process(cli: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    from clonafacts import service
+    from clonafacts.api import Database
 
     def interrupted(*args: Any, **kwargs: Any) -> Any:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(service, "lookup", interrupted)
-    monkeypatch.setattr(service, "search", interrupted)
+    monkeypatch.setattr(Database, "lookup", interrupted)
+    monkeypatch.setattr(Database, "search", interrupted)
     for args in (("withdrawal",), ("search", "seizure")):
         result = cli(*args)
         assert result.exit_code == 130
@@ -339,12 +339,12 @@ def test_keyboard_interrupt_in_process(cli: Any, monkeypatch: pytest.MonkeyPatch
 # An unexpected exception through the console script's entry point (fast path included).
 _BOOM_SCRIPT = """
 import sys
-from clonafacts import service
+from clonafacts.api import Database
 
 def boom(*args, **kwargs):
     raise RuntimeError("boom")
 
-service.lookup = service.search = boom
+Database.lookup = Database.search = boom
 sys.argv = ["clonafacts", *sys.argv[1:]]
 from clonafacts.__main__ import main
 main()
@@ -377,13 +377,13 @@ def test_internal_error_through_the_entry_point(args: tuple[str, ...]) -> None:
 # A real SIGINT, delivered while a lookup runs, through the console script's entry point.
 _SIGINT_SCRIPT = """
 import os, signal, sys, time
-from clonafacts import service
+from clonafacts.api import Database
 
 def interrupted(*args, **kwargs):
     os.kill(os.getpid(), signal.SIGINT)
     time.sleep(10)
 
-service.lookup = service.search = interrupted
+Database.lookup = Database.search = interrupted
 sys.argv = ["clonafacts", *sys.argv[1:]]
 from clonafacts.__main__ import main
 main()

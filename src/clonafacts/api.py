@@ -64,6 +64,7 @@ class Database:
         #: Why the cache was not used (a folder or store file others could have written).
         self.warnings: list[str] = []
         self._store: sqlite.Store | None = None
+        self._path: str | None = None  # the store file, when one is used
 
     def __enter__(self) -> Database:
         return self
@@ -151,9 +152,10 @@ class Database:
         try:
             return ask(store)
         except sqlite3.DatabaseError:
-            # The store file was damaged after it was opened: answer from the data instead.
+            # The store file is damaged (SQLite found it malformed, or a row failed its
+            # checksum): build it again from the data files and answer from the new one.
             store.close()
-            self._store = self._build(None)
+            self._store = self._build(self._path)
             return ask(self._store)
 
     def _open(self) -> sqlite.Store:
@@ -173,6 +175,7 @@ class Database:
         if problem is not None:
             self.warnings.append(f"not using {path}: {problem}; answering from the data files")
             return self._build(None)
+        self._path = path
         current = fingerprint(files)
         if current is not None:
             store = sqlite.open_current(path, current)

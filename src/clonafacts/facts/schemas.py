@@ -58,7 +58,7 @@ AnySection = (
 
 
 class SectionDocument(_Out):
-    schema_version: Literal[1]
+    schema_version: Literal[2]
     kind: Literal["section"]
     medication: MedicationRef
     section: SectionName
@@ -69,7 +69,7 @@ class SectionDocument(_Out):
 
 
 class MedicationDocument(_Out):
-    schema_version: Literal[1]
+    schema_version: Literal[2]
     kind: Literal["medication"]
     medication: MedicationRef
     sections: Sections
@@ -83,16 +83,24 @@ class HitMedication(_Out):
 
 class SearchHit(_Out):
     medication: HitMedication
-    section: SectionName
-    path: str = Field(description="Where in the section, e.g. symptoms[2]")
+    section: SectionName | None = Field(
+        description="The section of the entry; null for the medication's name, brands, "
+        "aliases, class, summary and schedules"
+    )
+    path: str = Field(description="Where in the section (or the medication), e.g. symptoms[2]")
     text: str
+    highlights: list[Annotated[list[int], Field(min_length=2, max_length=2)]] = Field(
+        description="[start, end) character offsets of the matched words in text"
+    )
+    score: float = Field(description="Relevance (bm25); higher is better")
     sources: list[Slug]
 
 
 class SearchDocument(_Out):
-    schema_version: Literal[1]
+    schema_version: Literal[2]
     kind: Literal["search"]
     query: list[str]
+    total: int = Field(description="How many entries match; hits holds the best of them")
     hits: list[SearchHit]
 
 
@@ -108,7 +116,7 @@ class MedicationSummary(_Out):
 
 
 class ListDocument(_Out):
-    schema_version: Literal[1]
+    schema_version: Literal[2]
     kind: Literal["list"]
     medications: list[MedicationSummary]
 
@@ -118,7 +126,7 @@ class CitedSource(Source):
 
 
 class SourcesDocument(_Out):
-    schema_version: Literal[1]
+    schema_version: Literal[2]
     kind: Literal["sources"]
     medication: MedicationRef
     sources: list[CitedSource]

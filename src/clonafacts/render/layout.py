@@ -116,8 +116,9 @@ _PLACES = {
     "summary": "summary",
     "schedules": "schedule",
 }
-#: Characters of context kept around the first match of a long hit.
-SNIPPET_CHARS = 240
+#: A hit longer than this (a long label paragraph, say) is shown as a window around its
+#: first match; curated entries are shorter and are shown whole.
+SNIPPET_CHARS = 400
 
 
 def hit_place(hit: Plain) -> str:

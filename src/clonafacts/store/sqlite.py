@@ -8,7 +8,9 @@ into place, so concurrent runs never see half a store. Without a usable cache fo
 store is built in memory. Every query takes parameters; no SQL is built from data.
 
 The store is derived data. A store of another schema version is rebuilt from the data files
-rather than migrated: there is nothing in it the data files do not hold.
+rather than migrated: there is nothing in it the data files do not hold. SQLite checks its own
+structure but not the values in it, so every row carries a CRC-32 of its values (`crc`), checked
+when it is read: a flipped bit on disk raises StoreDamaged and the store is rebuilt, never shown.
 
 Tables, built for medications from any origin (curated files today; imported labels next):
     meta         key/value: fingerprint, version
@@ -26,6 +28,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import zlib
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
@@ -53,12 +56,14 @@ CREATE TABLE medications (
     name TEXT NOT NULL,
     origin TEXT NOT NULL,
     head TEXT NOT NULL,
-    summary TEXT NOT NULL
+    summary TEXT NOT NULL,
+    crc INTEGER NOT NULL
 );
 CREATE TABLE names (
     key TEXT NOT NULL,
     medication INTEGER NOT NULL REFERENCES medications (number),
     written TEXT NOT NULL,
+    crc INTEGER NOT NULL,
     PRIMARY KEY (key, medication)
 ) WITHOUT ROWID;
 CREATE TABLE sections (
@@ -66,11 +71,12 @@ CREATE TABLE sections (
     position INTEGER NOT NULL,
     name TEXT NOT NULL,
     body TEXT NOT NULL,
+    crc INTEGER NOT NULL,
     PRIMARY KEY (medication, position)
 ) WITHOUT ROWID;
 CREATE VIRTUAL TABLE entries USING fts5 (
     text, medication UNINDEXED, section UNINDEXED, path UNINDEXED, sources UNINDEXED,
-    tokenize = 'porter unicode61 remove_diacritics 2'
+    crc UNINDEXED, tokenize = 'porter unicode61 remove_diacritics 2'
 );
 """
 
@@ -85,6 +91,20 @@ def _uri(path: str, mode: str) -> str:
     safe = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~/"
     encoded = "".join(chr(byte) if byte in safe else f"%{byte:02X}" for byte in os.fsencode(path))
     return f"file:{encoded}?mode={mode}"
+
+
+class StoreDamaged(sqlite3.DatabaseError):
+    """A row whose values do not match their checksum."""
+
+
+def _crc(*values: object) -> int:
+    return zlib.crc32("\0".join(map(str, values)).encode("utf-8", "surrogatepass"))
+
+
+def _checked(row: Any, *values: object) -> None:
+    """Raise StoreDamaged unless `row` (a fetched row ending in its crc) matches `values`."""
+    if row[-1] != _crc(*values):
+        raise StoreDamaged("a row of the store does not match its checksum")
 
 
 class Hit(NamedTuple):
@@ -110,46 +130,69 @@ class Store:
         """The number of the medication called `name` (id, name, brand or alias, any case)."""
         key = name_key(name)
         row = self.connection.execute(
-            "SELECT medication FROM names WHERE key = ? ORDER BY medication LIMIT 1", (key,)
+            "SELECT medication, written, crc FROM names WHERE key = ? ORDER BY medication LIMIT 1",
+            (key,),
         ).fetchone()
         if row is not None:
+            _checked(row, key, row[0], row[1])
             return int(row[0])
-        written = dict(self.connection.execute("SELECT key, written FROM names"))
+        written = {}
+        for found in self.connection.execute("SELECT key, medication, written, crc FROM names"):
+            _checked(found, *found[:3])
+            written[found[0]] = found[2]
         raise UnknownMedicationError(name, [written[found] for found in suggestions(key, written)])
 
     def medication_id(self, number: int) -> str:
-        (med_id,) = self.connection.execute(
-            "SELECT id FROM medications WHERE number = ?", (number,)
+        row = self.connection.execute(
+            "SELECT id, head, summary, crc FROM medications WHERE number = ?", (number,)
         ).fetchone()
-        return str(med_id)
+        _checked(row, number, *row[:3])
+        return str(row[0])
 
     def medication(self, number: int, section: str | None = None) -> Plain:
         """A medication's plain data: every section, or only `section` (none if it has none)."""
-        (head,) = self.connection.execute(
-            "SELECT head FROM medications WHERE number = ?", (number,)
+        row = self.connection.execute(
+            "SELECT id, head, summary, crc FROM medications WHERE number = ?", (number,)
         ).fetchone()
-        medication: Plain = json.loads(head)
+        _checked(row, number, *row[:3])
+        medication: Plain = json.loads(row[1])
         if section is None:
             rows = self.connection.execute(
-                "SELECT name, body FROM sections WHERE medication = ? ORDER BY position",
+                "SELECT position, name, body, crc FROM sections WHERE medication = ?"
+                " ORDER BY position",
                 (number,),
             )
         else:
             rows = self.connection.execute(
-                "SELECT name, body FROM sections WHERE medication = ? AND name = ?",
+                "SELECT position, name, body, crc FROM sections WHERE medication = ? AND name = ?",
                 (number, section),
             )
-        medication["sections"] = {name: json.loads(body) for name, body in rows}
+        medication["sections"] = {}
+        for found in rows:
+            _checked(found, number, *found[:3])
+            medication["sections"][found[1]] = json.loads(found[2])
         return medication
 
     def summaries(self) -> list[Plain]:
-        rows = self.connection.execute("SELECT summary FROM medications ORDER BY number")
-        return [json.loads(summary) for (summary,) in rows]
+        rows = self.connection.execute(
+            "SELECT number, id, head, summary, crc FROM medications ORDER BY number"
+        )
+        summaries = []
+        for row in rows:
+            _checked(row, *row[:4])
+            summaries.append(json.loads(row[3]))
+        return summaries
 
     def names(self) -> list[str]:
         """Every name, brand, alias and id as written, in load order."""
-        rows = self.connection.execute("SELECT written FROM names ORDER BY medication, written")
-        return [written for (written,) in rows]
+        rows = self.connection.execute(
+            "SELECT key, medication, written, crc FROM names ORDER BY medication, written"
+        )
+        names = []
+        for row in rows:
+            _checked(row, *row[:3])
+            names.append(row[2])
+        return names
 
     def search(self, match: str, medication: int | None, limit: int) -> tuple[list[Hit], int]:
         """The best `limit` entries matching the FTS5 expression `match`, best first, and how
@@ -161,23 +204,31 @@ class Store:
         ).fetchone()
         rows = self.connection.execute(
             "SELECT medications.id, medications.name, entries.section, entries.path,"
-            " highlight(entries, 0, ?, ?), entries.sources, bm25(entries)"
+            " highlight(entries, 0, ?, ?), entries.sources, bm25(entries), entries.text,"
+            " entries.medication, entries.crc"
             " FROM entries JOIN medications ON medications.number = entries.medication"
             f" WHERE {where} ORDER BY bm25(entries), entries.medication, entries.rowid LIMIT ?",
             (MARK_START, MARK_END, *parameters, limit),
         )
-        hits = [
-            Hit(med_id, name, section, path, marked, json.loads(sources), -score)
-            for med_id, name, section, path, marked, sources, score in rows
-        ]
+        hits = []
+        for med_id, name, section, path, marked, sources, score, text, number, crc in rows:
+            _checked((crc,), text, number, section, path, sources)
+            if marked.replace(MARK_START, "").replace(MARK_END, "") != text:
+                raise StoreDamaged("a search entry does not match its text")
+            hits.append(Hit(med_id, name, section, path, marked, json.loads(sources), -score))
         return hits, int(total)
 
 
 # Building -------------------------------------------------------------------------------------
 
 
-def _search_rows(number: int, medication: Plain) -> Iterator[tuple[str, int, str | None, str, str]]:
-    """(text, medication, section, path, sources) for every searchable entry."""
+def _search_rows(number: int, medication: Plain) -> Iterator[tuple[Any, ...]]:
+    """(text, medication, section, path, sources, crc) for every searchable entry."""
+    for text, med, section, path, sources in _searchable(number, medication):
+        yield text, med, section, path, sources, _crc(text, med, section, path, sources)
+
+
+def _searchable(number: int, medication: Plain) -> Iterator[tuple[str, int, str | None, str, str]]:
     yield medication["name"], number, None, "name", "[]"
     for key in ("brands", "aliases"):
         for index, value in enumerate(medication[key]):
@@ -210,32 +261,36 @@ def _fill(
         summary = {key: medication[key] for key in SUMMARY_KEYS}
         summary["sections"] = list(medication["sections"])
         summary["origin"] = origins[med_id]
+        head_json, summary_json = _dumps(head), _dumps(summary)
         connection.execute(
-            "INSERT INTO medications (number, id, name, origin, head, summary)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO medications (number, id, name, origin, head, summary, crc)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
                 number,
                 med_id,
                 medication["name"],
                 _dumps(origins[med_id]),
-                _dumps(head),
-                _dumps(summary),
+                head_json,
+                summary_json,
+                _crc(number, med_id, head_json, summary_json),
             ),
         )
         names = [med_id, medication["name"], *medication["brands"], *medication["aliases"]]
+        keys = {name_key(name): name for name in reversed(names)}  # the first spelling wins
         connection.executemany(
-            "INSERT OR IGNORE INTO names (key, medication, written) VALUES (?, ?, ?)",
-            [(name_key(name), number, name) for name in names],
+            "INSERT INTO names (key, medication, written, crc) VALUES (?, ?, ?, ?)",
+            [(key, number, name, _crc(key, number, name)) for key, name in keys.items()],
+        )
+        sections = [
+            (order[name], name, _dumps(body)) for name, body in medication["sections"].items()
+        ]
+        connection.executemany(
+            "INSERT INTO sections (medication, position, name, body, crc) VALUES (?, ?, ?, ?, ?)",
+            [(number, *section, _crc(number, *section)) for section in sections],
         )
         connection.executemany(
-            "INSERT INTO sections (medication, position, name, body) VALUES (?, ?, ?, ?)",
-            [
-                (number, order[name], name, _dumps(body))
-                for name, body in medication["sections"].items()
-            ],
-        )
-        connection.executemany(
-            "INSERT INTO entries (text, medication, section, path, sources) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO entries (text, medication, section, path, sources, crc)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
             _search_rows(number, medication),
         )
     connection.execute("COMMIT")
