@@ -19,13 +19,13 @@ once; otherwise facts.loading validates the files and a new store is built.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import sqlite3
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from types import TracebackType
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
+
+from xxhash import xxh3_128
 
 from clonafacts import documents
 from clonafacts.documents import (
@@ -39,8 +39,8 @@ from clonafacts.documents import (
 from clonafacts.errors import DataError, Problem
 from clonafacts.sections import DEFAULT_DRUG, SECTION_ORDER
 from clonafacts.store import discovery, folder, sqlite
-from clonafacts.store.query import fts_query
-from clonafacts.store.snapshot import fingerprint, read_all
+from clonafacts.store.query import fts_query, split
+from clonafacts.store.snapshot import code_identity, fingerprint, read_all
 
 #: Search hits shown when no --limit is given.
 DEFAULT_LIMIT = 20
@@ -133,7 +133,7 @@ class Database:
         a word ending in * matches as a prefix. A query string is split at spaces outside
         quotes; a sequence gives the words as a shell would (a word with spaces is a phrase).
         """
-        words = [query] if isinstance(query, str) else list(query)
+        words = split(query) if isinstance(query, str) else list(query)
         match = fts_query(words)
         if not 1 <= limit <= MAX_LIMIT:
             raise ValueError(f"limit must be from 1 to {MAX_LIMIT:,}, not {limit}")
@@ -151,11 +151,13 @@ class Database:
         store = self._open()
         try:
             return ask(store)
+        except sqlite3.OperationalError:
+            raise  # not damage: a query SQLite refused (a bug), or the disk failing as it is read
         except sqlite3.DatabaseError:
             # The store file is damaged (SQLite found it malformed, or a row failed its
             # checksum): build it again from the data files and answer from the new one.
             store.close()
-            self._store = self._build(self._path)
+            self._store = self._build(self._path, reuse=False)
             return ask(self._store)
 
     def _open(self) -> sqlite.Store:
@@ -170,7 +172,7 @@ class Database:
             self.warnings.append(where.warning + "; answering from the data files")
         if where.path is None:
             return self._build(None)
-        path = os.path.join(where.path, store_name(files))
+        path = os.path.join(where.path, store_name(self.data_paths))
         problem = folder.store_problem(path)
         if problem is not None:
             self.warnings.append(f"not using {path}: {problem}; answering from the data files")
@@ -184,30 +186,47 @@ class Database:
         return self._build(path, files)
 
     def _build(
-        self, path: str | None, files: list[discovery.DataFile] | None = None
+        self,
+        path: str | None,
+        files: list[discovery.DataFile] | None = None,
+        reuse: bool = True,
     ) -> sqlite.Store:
         """Load and validate the data files, and build a store from them: at `path` when it
-        can be written (then the store file answers), else in memory."""
+        can be written (then the store file answers), else in memory. With `reuse`, the
+        medications of files unchanged since the store at `path` was built are taken from it
+        rather than parsed again, and that store is updated rather than written anew."""
         from clonafacts.facts.loading import load_contents
 
         contents = read_all(discovery.data_files(self.data_paths) if files is None else files)
-        medications, origins = load_contents(contents)
-        if path is not None and sqlite.write(path, medications, origins, contents.fingerprint):
+        code = code_identity()
+        known = sqlite.known_files(path, code) if path is not None and reuse else {}
+        loaded = load_contents(contents, known)
+        build = sqlite.Build(
+            loaded.medications,
+            loaded.origins,
+            [
+                (read.data_file.path, read.identity, defined)
+                for read, defined in zip(contents.files, loaded.defines, strict=True)
+            ],
+            loaded.parsed,
+            contents.fingerprint,
+            code,
+        )
+        if path is not None and sqlite.write(path, build, update=bool(known)):
             folder.tidy(os.path.dirname(path), keep=path)
             store = sqlite.open_current(path, contents.fingerprint)
             if store is not None:
                 return store
-        return sqlite.in_memory(medications, origins)
+        return sqlite.in_memory(build)
 
 
-def store_name(files: list[discovery.DataFile]) -> str:
-    """The store file for a set of data files: one per set of paths, so switching between
-    data sets does not rebuild each time."""
-    named = hashlib.sha256()
-    for data_file in files:
-        named.update(
-            "\0".join((data_file.path, data_file.origin, "")).encode("utf-8", "surrogateescape")
-        )
+def store_name(data_paths: Sequence[str]) -> str:
+    """The store file for a set of data paths (the shipped data's folder, CLONAFACTS_DATA's
+    and --data's paths): one per set, so switching between them does not rebuild each time,
+    while adding or removing a file in them updates the same store."""
+    named = xxh3_128()
+    for path in [discovery.shipped_folder(), *discovery.user_paths(list(data_paths))]:
+        named.update(os.path.abspath(path).encode("utf-8", "surrogateescape") + b"\0")
     prefix, suffix = folder.STORE_PATTERN
     return f"{prefix}{named.hexdigest()[:20]}{suffix}"
 
@@ -237,10 +256,9 @@ def _hit(hit: sqlite.Hit) -> SearchHit:
 # Validation -------------------------------------------------------------------------------------
 
 
-@dataclass
-class ValidationReport:
+class ValidationReport(NamedTuple):
     files: list[discovery.DataFile]
-    problems: list[Problem] = field(default_factory=list)
+    problems: list[Problem]
 
     @property
     def ok(self) -> bool:

@@ -119,18 +119,26 @@ def cited_ids(node: Any) -> list[str]:
 
 
 def citable_entries(node: Any, path: str = "") -> Iterator[tuple[str, Plain]]:
-    """Every entry that carries its own `sources` (facts, items, steps...), with its path."""
-    if isinstance(node, dict):
-        if isinstance(node.get("sources"), list) and all(
-            isinstance(s, str) for s in node["sources"]
-        ):
-            yield path, node
-        for key, value in node.items():
-            if key != "sources":
-                yield from citable_entries(value, f"{path}.{key}" if path else key)
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            yield from citable_entries(value, f"{path}[{index}]")
+    """Every entry that carries its own `sources` (facts, items, steps...), with its path, in
+    document order. (A loop, not recursion: building a store walks every entry of every file.)"""
+    stack: list[tuple[str, Any]] = [(path, node)]
+    while stack:
+        path, node = stack.pop()
+        if isinstance(node, dict):
+            sources = node.get("sources")
+            if isinstance(sources, list) and all(isinstance(s, str) for s in sources):
+                yield path, node
+            stack.extend(
+                (f"{path}.{key}" if path else key, value)
+                for key, value in reversed(node.items())
+                if key != "sources" and isinstance(value, dict | list)
+            )
+        elif isinstance(node, list):
+            stack.extend(
+                (f"{path}[{index}]", value)
+                for index, value in reversed(list(enumerate(node)))
+                if isinstance(value, dict | list)
+            )
 
 
 def _resolve(medication: Plain, ids: list[str]) -> list[Plain]:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
-# C0/C1 control characters, DEL and the bidi overrides that can reorder what a terminal shows.
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+#: C0/C1 control characters, DEL and the bidi overrides that can reorder what a terminal shows,
+#: as the body of a regular-expression character class (it reads the same in Python, Rust and
+#: JavaScript, so the data schema can carry it too).
+UNSAFE_CHARACTERS = r"\x00-\x1F\x7F-\x9F\u202A-\u202E\u2066-\u2069"
+_UNSAFE = re.compile(f"[{UNSAFE_CHARACTERS}]")
 
 
 def printable(text: str) -> str:
@@ -19,8 +22,7 @@ def printable(text: str) -> str:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
+class Problem(NamedTuple):
     """One thing wrong with a data file, located as precisely as we can."""
 
     path: str

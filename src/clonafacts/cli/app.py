@@ -80,7 +80,11 @@ def _complete_drug(incomplete: str) -> list[str]:
     # so each match is offered with the user's own prefix.
     typed = incomplete.casefold()
     return sorted(
-        incomplete + name[len(incomplete) :] for name in names if name.casefold().startswith(typed)
+        {
+            incomplete + name[len(incomplete) :]
+            for name in names
+            if name.casefold().startswith(typed)
+        }
     )
 
 

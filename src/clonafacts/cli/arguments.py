@@ -13,6 +13,10 @@ def argument_problem(value: str) -> str | None:
         return "must not be empty"
     if len(value) > MAX_ARGUMENT_CHARS:
         return f"is too long ({len(value):,} characters; at most {MAX_ARGUMENT_CHARS})"
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return "is not valid text (it holds bytes that are not UTF-8)"
     if printable(value) != value:
         return f"contains a control character: '{printable(value)}'"
     return None

@@ -12,8 +12,7 @@ paths print the same thing for the same arguments.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from clonafacts.cli import exitcodes
 from clonafacts.cli.arguments import argument_problem
@@ -34,14 +33,13 @@ _FLAGS: dict[str, tuple[str, ...]] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Lookup:
+class Lookup(NamedTuple):
     command: str
     drug: str = DEFAULT_DRUG
     format_name: str = "text"
     color: str = "auto"
     sources: bool = False
-    words: tuple[str, ...] = field(default=())  # search
+    words: tuple[str, ...] = ()  # search
     limit: int | None = None  # search; None: the default
     search_drug: str | None = None  # search --drug
 

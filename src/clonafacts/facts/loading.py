@@ -6,74 +6,97 @@ parsed again with every value's line and column, so the problem can be shown whe
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import NamedTuple
+
 from clonafacts.documents import Plain
 from clonafacts.errors import DataError, Problem
-from clonafacts.facts.models import Medication
-from clonafacts.facts.validation import validate_data, validate_document
+from clonafacts.facts.validation import to_plain, validate_data, validate_document
 from clonafacts.facts.yamlfile import YamlFileError, decode, parse, parse_fast
 from clonafacts.store.discovery import SHIPPED, DataFile
 from clonafacts.store.names import name_key
 from clonafacts.store.snapshot import Contents
 
-Located = tuple[DataFile, str]  # a loaded file and its text, to locate a problem found later
+Located = tuple[DataFile, bytes]  # a loaded file and its bytes, to locate a problem found later
+#: Medications already validated, by (path, identity) of the file they came from: files that
+#: have not changed since the last store was built need no parsing.
+Known = Mapping[tuple[str, bytes], Plain]
 
 
-def to_plain(medication: Medication) -> Plain:
-    """The JSON-ready data of a validated medication; absent sections are left out."""
-    plain = medication.model_dump(mode="json")
-    plain["sections"] = {name: body for name, body in plain["sections"].items() if body is not None}
-    return plain
+class Loaded(NamedTuple):
+    medications: dict[str, Plain]  # by id, in load order
+    origins: dict[str, str]  # by id: "shipped" or the user's path
+    #: For each file read (in order), the id of the medication it defines in `medications`, or
+    #: None (replaced by a later file).
+    defines: list[str | None]
+    parsed: set[str]  # ids whose data was parsed now rather than known
 
 
-def load_contents(contents: Contents) -> tuple[dict[str, Plain], dict[str, str]]:
+def load_contents(contents: Contents, known: Known | None = None) -> Loaded:
     """Validate every file read; raise DataError with every problem of every file.
 
-    Returns the medications by id, in load order (a user's file with a shipped id replaces the
-    shipped entry in its place), and each one's origin.
+    A user's file with a shipped id replaces the shipped entry in its place. Files in `known`
+    (unchanged since they were validated) are not parsed again.
     """
+    known = known or {}
     problems: list[Problem] = []
     medications: dict[str, Plain] = {}
     origins: dict[str, str] = {}
-    owners: dict[str, Located] = {}  # id -> the file that defined it
-    for data_file, raw in contents.files:
-        if isinstance(raw, str):  # could not be read; `raw` says why
-            problems.append(Problem(data_file.shown, raw))
+    owners: dict[str, tuple[int, Located]] = {}  # id -> the file that defined it
+    defines: list[str | None] = []
+    parsed: set[str] = set()
+    for number, read in enumerate(contents.files):
+        data_file, raw = read.data_file, read.raw
+        defines.append(None)
+        if raw is None:
+            problems.append(Problem(data_file.shown, read.problem))
             continue
-        try:
-            text = decode(raw, data_file.shown)
-            data = parse_fast(text)
-            medication = None if data is None else validate_data(data)
-            if medication is None:  # some problem: find it, with its place in the file
-                medication, found = validate_document(parse(text, data_file.shown))
-                problems += found
-                if medication is None:
-                    continue
-        except YamlFileError as error:
-            problems.append(error.problem)
-            continue
-        plain = to_plain(medication)
+        plain = known.get((data_file.path, read.identity))
+        fresh = plain is None
+        if plain is None:
+            try:
+                plain = _validated(data_file, raw, problems)
+            except YamlFileError as error:
+                problems.append(error.problem)
+                continue
+            if plain is None:
+                continue
         med_id = plain["id"]
         if med_id in owners and origins[med_id] != SHIPPED:
-            problems.append(
-                _located(
-                    (data_file, text),
-                    ("id",),
-                    f"id {med_id!r} is already defined in {owners[med_id][0].shown}",
-                )
-            )
+            message = f"id {med_id!r} is already defined in {owners[med_id][1][0].shown}"
+            problems.append(_located((data_file, raw), ("id",), message))
             continue
+        if med_id in owners:
+            defines[owners[med_id][0]] = None
         medications[med_id] = plain
         origins[med_id] = data_file.origin
-        owners[med_id] = (data_file, text)
-    problems += _name_clashes(medications, owners)
+        owners[med_id] = (number, (data_file, raw))
+        defines[number] = med_id
+        if fresh:
+            parsed.add(med_id)
+    problems += _name_clashes(medications, {key: owner[1] for key, owner in owners.items()})
     if problems:
         raise DataError(problems)
-    return medications, origins
+    return Loaded(medications, origins, defines, parsed)
+
+
+def _validated(data_file: DataFile, raw: bytes, problems: list[Problem]) -> Plain | None:
+    """The plain data of one file, or None with its problems added to `problems`."""
+    text = decode(raw, data_file.shown)
+    data = parse_fast(text)
+    plain = None if data is None else validate_data(data)
+    if plain is None:  # some problem: find it, with its place in the file
+        medication, found = validate_document(parse(text, data_file.shown))
+        problems += found
+        if medication is None:
+            return None
+        plain = to_plain(medication)  # parse_fast declined what parse accepts
+    return plain
 
 
 def _located(where: Located, loc: tuple[str | int, ...], message: str) -> Problem:
-    data_file, text = where
-    line, column = parse(text, data_file.shown).locate(loc)
+    data_file, raw = where
+    line, column = parse(decode(raw, data_file.shown), data_file.shown).locate(loc)
     return Problem(data_file.shown, message, line, column)
 
 

@@ -11,8 +11,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from clonafacts.documents import Plain
 from clonafacts.errors import Problem
-from clonafacts.facts.models import Medication, Section
+from clonafacts.facts.models import SAFE_TEXT, Medication, control_character_message
 from clonafacts.facts.yamlfile import PathKey, YamlDocument
 from clonafacts.store.names import name_key
 
@@ -92,6 +93,8 @@ def describe(error: Any) -> str:
     message = _ROUGH.get(kind, lambda error: str(error["msg"]))(error)
     if kind == "value_error":
         message = message.removeprefix("Value error, ")
+    elif kind == "string_pattern_mismatch" and error["ctx"]["pattern"] == SAFE_TEXT:
+        message = control_character_message(error["input"])
     elif kind == "string_pattern_mismatch" and ("url" in loc[-1:]):
         message = "must be an http:// or https:// address with no spaces"
     elif kind == "string_pattern_mismatch":
@@ -99,14 +102,22 @@ def describe(error: Any) -> str:
     return f"{where}: {message}" if where else message
 
 
-def validate_data(data: Any) -> Medication | None:
-    """The medication in `data` when it has no problem at all; None otherwise (then
-    `validate_document` says what and where)."""
+def to_plain(medication: Medication) -> Plain:
+    """The JSON-ready data of a validated medication; absent sections are left out."""
+    plain = medication.model_dump()
+    plain["sections"] = {name: body for name, body in plain["sections"].items() if body is not None}
+    return plain
+
+
+def validate_data(data: Any) -> Plain | None:
+    """The plain data of the medication in `data` when it has no problem at all; None
+    otherwise (then `validate_document` says what and where)."""
     try:
         medication = Medication.model_validate(data)
     except ValidationError:
         return None
-    return None if any(True for _ in cross_checks(medication)) else medication
+    plain = to_plain(medication)
+    return None if any(True for _ in cross_checks(plain)) else plain
 
 
 def validate_document(doc: YamlDocument) -> tuple[Medication | None, list[Problem]]:
@@ -120,7 +131,8 @@ def validate_document(doc: YamlDocument) -> tuple[Medication | None, list[Proble
             problems.append(Problem(doc.path, describe(item), line, column))
         return None, sorted(problems, key=_in_file_order)
     problems = [
-        Problem(doc.path, message, *doc.locate(loc)) for loc, message in cross_checks(medication)
+        Problem(doc.path, message, *doc.locate(loc))
+        for loc, message in cross_checks(to_plain(medication))
     ]
     return (None if problems else medication), sorted(problems, key=_in_file_order)
 
@@ -129,24 +141,24 @@ def _in_file_order(problem: Problem) -> tuple[int, int]:
     return (problem.line or 0, problem.column or 0)
 
 
-def cross_checks(medication: Medication) -> Iterator[tuple[PathKey, str]]:
-    """Checks that span the file: unique source ids, citations that resolve, no empty section."""
+def cross_checks(medication: Plain) -> Iterator[tuple[PathKey, str]]:
+    """Checks that span the file (on its validated, plain data): unique source ids, citations
+    that resolve, no empty section, no name used twice."""
     known: set[str] = set()
-    for index, source in enumerate(medication.sources):
-        if source.id in known:
-            yield ("sources", index, "id"), f"duplicate source id {source.id!r}"
-        known.add(source.id)
+    for index, source in enumerate(medication["sources"]):
+        if source["id"] in known:
+            yield ("sources", index, "id"), f"duplicate source id {source['id']!r}"
+        known.add(source["id"])
     for loc, cited in _citations(medication):
         for index, source_id in enumerate(cited):
             if source_id not in known:
                 yield (*loc, index), f"cites unknown source {source_id!r}; list it under sources"
-    for name in medication.sections.present():
-        section = medication.sections.get(name)
-        if section is not None and section.is_empty():
+    for name, body in medication["sections"].items():
+        if not any(value for key, value in body.items() if key not in ("title", "summary")):
             yield ("sections", name), f"section {name!r} is empty: give it facts"
     names: dict[str, str] = {}
     for field, singular in (("name", "name"), ("brands", "brand"), ("aliases", "alias")):
-        value = getattr(medication, field)
+        value = medication[field]
         for index, entry in enumerate([value] if isinstance(value, str) else value):
             key = name_key(entry)
             if key in names:
@@ -155,24 +167,23 @@ def cross_checks(medication: Medication) -> Iterator[tuple[PathKey, str]]:
             names[key] = "the name" if field == "name" else f"the {singular} {entry!r}"
 
 
-def _citations(medication: Medication) -> Iterator[tuple[PathKey, list[str]]]:
-    """Every `sources` list of ids in the medication, with its location."""
-    for index, schedule in enumerate(medication.schedules):
-        yield ("schedules", index, "sources"), schedule.sources
-    for name in medication.sections.present():
-        section = medication.sections.get(name)
-        assert section is not None
-        yield from _walk(section, ("sections", name))
-
-
-def _walk(node: Section | Any, loc: PathKey) -> Iterator[tuple[PathKey, list[str]]]:
-    for field in type(node).model_fields:
-        value = getattr(node, field)
-        if field == "sources" and isinstance(value, list):
-            yield (*loc, field), value
-        elif isinstance(value, list):
-            for index, entry in enumerate(value):
-                if hasattr(type(entry), "model_fields"):
-                    yield from _walk(entry, (*loc, field, index))
-        elif hasattr(type(value), "model_fields"):
-            yield from _walk(value, (*loc, field))
+def _citations(medication: Plain) -> Iterator[tuple[PathKey, list[str]]]:
+    """Every `sources` list of ids in the medication (but its own list of sources), located."""
+    stack: list[tuple[PathKey, Any]] = [
+        (("schedules",), medication["schedules"]),
+        (("sections",), medication["sections"]),
+    ]
+    while stack:
+        loc, node = stack.pop()
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "sources" and isinstance(value, list):
+                    yield (*loc, key), value
+                elif isinstance(value, dict | list):
+                    stack.append(((*loc, key), value))
+        elif isinstance(node, list):
+            stack.extend(
+                ((*loc, index), value)
+                for index, value in enumerate(node)
+                if isinstance(value, dict | list)
+            )

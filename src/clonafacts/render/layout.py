@@ -5,8 +5,7 @@ Shared by the text and Markdown renderers so both present the same blocks in the
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from clonafacts.documents import Plain
 
@@ -37,8 +36,7 @@ _ALERTS: dict[str, list[tuple[str, str, BlockKind]]] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Block:
+class Block(NamedTuple):
     kind: BlockKind
     heading: str
     entries: list[Plain]

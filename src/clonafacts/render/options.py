@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class RenderOptions:
+class RenderOptions(NamedTuple):
     width: int = 100
     color: bool = False  # escape codes for colour and style
     unicode: bool = True  # box drawing and symbols; ASCII otherwise

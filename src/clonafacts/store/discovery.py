@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import os
 import stat
-from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from clonafacts.errors import DataError, Problem
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 DATA_ENV = "CLONAFACTS_DATA"
 SHIPPED = "shipped"
@@ -72,7 +74,10 @@ def read_data_file(path: str) -> tuple[bytes, os.stat_result]:
         chunks: list[bytes] = []
         total = 0
         while total <= MAX_FILE_BYTES:
-            chunk = os.read(descriptor, MAX_FILE_BYTES + 1 - total)
+            # Ask for what fstat says is there (and a byte more, to see it end): asking for the
+            # limit would allocate megabytes for every small file, most of a warm lookup's cost.
+            wanted = min(MAX_FILE_BYTES + 1 - total, max(info.st_size - total, 0) + 1)
+            chunk = os.read(descriptor, wanted)
             if not chunk:
                 break
             chunks.append(chunk)
@@ -88,18 +93,25 @@ def read_data_file(path: str) -> tuple[bytes, os.stat_result]:
 
 def shipped_data_dir() -> Path:
     """The data folder inside the installed package (the top-level data/ in a source checkout)."""
+    from pathlib import Path
+
+    return Path(shipped_folder())
+
+
+def shipped_folder() -> str:
+    """shipped_data_dir() as a plain string, for every lookup (no pathlib to import)."""
     return _shipped()[0]
 
 
-def _shipped() -> tuple[Path, bool]:
+def _shipped() -> tuple[str, bool]:
     """The shipped data folder, and whether it is inside an installed package (trusted)."""
-    package = Path(__file__).parent.parent
-    beside = package / "data"
-    if beside.is_dir():  # an ordinary install: the wheel puts data/ inside the package
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    beside = os.path.join(package, "data")
+    if os.path.isdir(beside):  # an ordinary install: the wheel puts data/ inside the package
         return beside, True
     # An editable install or a bare source tree: the package sits in src/, data/ beside it.
     # Its files are edited like a user's, so they are judged by content.
-    return package.parents[1] / "data", False
+    return os.path.join(os.path.dirname(os.path.dirname(package)), "data"), False
 
 
 def is_installed() -> bool:
@@ -137,7 +149,7 @@ def user_paths(data_paths: list[str], environ: dict[str, str] | None = None) -> 
 
 def shipped_group() -> FileGroup:
     folder, trusted = _shipped()
-    return _folder_group(str(folder), SHIPPED, trusted)
+    return _folder_group(folder, SHIPPED, trusted)
 
 
 def data_files(data_paths: list[str], environ: dict[str, str] | None = None) -> list[DataFile]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import stat
 import time
-from dataclasses import dataclass
+from typing import NamedTuple
 
 CACHE_ENV = "CLONAFACTS_CACHE_DIR"
 NO_CACHE_ENV = "CLONAFACTS_NO_CACHE"
@@ -25,8 +25,7 @@ LEFTOVER_AGE_S = 3600
 _EARLIER = (("db-", ".cache"), ("ls-", ".json"))
 
 
-@dataclass(frozen=True, slots=True)
-class CacheFolder:
+class CacheFolder(NamedTuple):
     path: str | None  # None: work without a store file
     warning: str | None = None  # why a configured folder is not used
 

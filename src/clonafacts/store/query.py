@@ -10,10 +10,11 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from clonafacts.errors import QueryError
+from clonafacts.errors import QueryError, printable
 
 OPERATORS = frozenset({"AND", "OR", "NOT", "NEAR"})
 _TERM = re.compile(r'"([^"]*)"|([^\s"]+)')
+_WORD = re.compile(r'(?:[^\s"]+|"[^"]*"?)+')
 _SEARCHABLE = re.compile(r"[^\W_]")  # a letter or digit: all the tokenizer keeps
 
 
@@ -31,6 +32,7 @@ def terms(words: list[str]) -> list[Term]:
     shell) is a phrase; within a word, "double quotes" make a phrase and a final * a prefix."""
     found: list[Term] = []
     for word in words:
+        _check_text(word)
         if '"' not in word and len(word.split()) > 1:
             found.append(_checked(Term(" ".join(word.split())), word))
             continue
@@ -54,6 +56,20 @@ def terms(words: list[str]) -> list[Term]:
     if not found:
         raise QueryError("nothing to search for")
     return found
+
+
+def split(query: str) -> list[str]:
+    """A query typed as one string, split into words at spaces outside "double quotes"."""
+    return _WORD.findall(query)
+
+
+def _check_text(word: str) -> None:
+    try:
+        word.encode("utf-8")
+    except UnicodeEncodeError:
+        raise QueryError(f"{printable(word)!r} is not valid text (undecodable bytes)") from None
+    if printable(word) != word:
+        raise QueryError(f"{printable(word)!r} contains a control character")
 
 
 def _checked(term: Term, written: str) -> Term:

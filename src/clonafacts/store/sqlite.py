@@ -13,9 +13,13 @@ structure but not the values in it, so every row carries a CRC-32 of its values 
 when it is read: a flipped bit on disk raises StoreDamaged and the store is rebuilt, never shown.
 
 Tables, built for medications from any origin (curated files today; imported labels next):
-    meta         key/value: fingerprint, version
-    medications  number (load order), id, name, origin, head (JSON: the medication without its
-                 sections), summary (JSON: what `list` shows)
+    meta         key/value: fingerprint, code (what built it: version and, in a source tree,
+                 the code's files)
+    files        each data file read: path, identity (what the fingerprint counts of it), and
+                 the medication it defines here; an unchanged file's medication is reused when
+                 the next store is built
+    medications  number (stable), position (load order), id, name, origin, head (JSON: the
+                 medication without its sections), summary (JSON: what `list` shows)
     names        every name, brand, alias and id under its name key (names.py), with the
                  medication it belongs to; a key may belong to several medications
     sections     each medication's sections in order, as JSON documents
@@ -29,11 +33,10 @@ import json
 import os
 import sqlite3
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple
 
-from clonafacts._version import __version__
-from clonafacts.documents import Plain, citable_entries, entry_text
+from clonafacts.documents import Plain, entry_text
 from clonafacts.errors import UnknownMedicationError
 from clonafacts.sections import SECTION_ORDER
 from clonafacts.store.names import name_key, suggestions
@@ -50,8 +53,15 @@ _SCHEMA = f"""
 PRAGMA application_id = {APPLICATION_ID};
 PRAGMA user_version = {STORE_VERSION};
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE files (
+    position INTEGER PRIMARY KEY,
+    path TEXT NOT NULL,
+    identity BLOB NOT NULL,
+    medication TEXT
+);
 CREATE TABLE medications (
     number INTEGER PRIMARY KEY,
+    position INTEGER NOT NULL,
     id TEXT NOT NULL UNIQUE,
     name TEXT NOT NULL,
     origin TEXT NOT NULL,
@@ -64,7 +74,7 @@ CREATE TABLE names (
     medication INTEGER NOT NULL REFERENCES medications (number),
     written TEXT NOT NULL,
     crc INTEGER NOT NULL,
-    PRIMARY KEY (key, medication)
+    PRIMARY KEY (key, medication, written)
 ) WITHOUT ROWID;
 CREATE TABLE sections (
     medication INTEGER NOT NULL REFERENCES medications (number),
@@ -74,11 +84,17 @@ CREATE TABLE sections (
     crc INTEGER NOT NULL,
     PRIMARY KEY (medication, position)
 ) WITHOUT ROWID;
+CREATE INDEX medications_in_order ON medications (position);
 CREATE VIRTUAL TABLE entries USING fts5 (
     text, medication UNINDEXED, section UNINDEXED, path UNINDEXED, sources UNINDEXED,
     crc UNINDEXED, tokenize = 'porter unicode61 remove_diacritics 2'
 );
 """
+
+
+def _ids(joined: str) -> list[str]:
+    """Source ids stored joined by commas (ids are slugs: they hold none)."""
+    return joined.split(",") if joined else []
 
 
 def _dumps(value: Any) -> str:
@@ -129,6 +145,10 @@ class Store:
     def resolve(self, name: str) -> int:
         """The number of the medication called `name` (id, name, brand or alias, any case)."""
         key = name_key(name)
+        try:
+            key.encode("utf-8")
+        except UnicodeEncodeError:  # undecodable bytes (from a file name, say) name nothing here
+            raise UnknownMedicationError(name, []) from None
         row = self.connection.execute(
             "SELECT medication, written, crc FROM names WHERE key = ? ORDER BY medication LIMIT 1",
             (key,),
@@ -136,10 +156,13 @@ class Store:
         if row is not None:
             _checked(row, key, row[0], row[1])
             return int(row[0])
-        written = {}
-        for found in self.connection.execute("SELECT key, medication, written, crc FROM names"):
+        written: dict[str, str] = {}
+        for found in self.connection.execute(
+            "SELECT key, medication, written, crc FROM names"
+            " ORDER BY (SELECT position FROM medications WHERE number = medication)"
+        ):
             _checked(found, *found[:3])
-            written[found[0]] = found[2]
+            written.setdefault(found[0], found[2])
         raise UnknownMedicationError(name, [written[found] for found in suggestions(key, written)])
 
     def medication_id(self, number: int) -> str:
@@ -175,7 +198,7 @@ class Store:
 
     def summaries(self) -> list[Plain]:
         rows = self.connection.execute(
-            "SELECT number, id, head, summary, crc FROM medications ORDER BY number"
+            "SELECT number, id, head, summary, crc FROM medications ORDER BY position"
         )
         summaries = []
         for row in rows:
@@ -186,7 +209,9 @@ class Store:
     def names(self) -> list[str]:
         """Every name, brand, alias and id as written, in load order."""
         rows = self.connection.execute(
-            "SELECT key, medication, written, crc FROM names ORDER BY medication, written"
+            "SELECT names.key, names.medication, names.written, names.crc FROM names"
+            " JOIN medications ON medications.number = names.medication"
+            " ORDER BY medications.position, names.written"
         )
         names = []
         for row in rows:
@@ -215,7 +240,7 @@ class Store:
             _checked((crc,), text, number, section, path, sources)
             if marked.replace(MARK_START, "").replace(MARK_END, "") != text:
                 raise StoreDamaged("a search entry does not match its text")
-            hits.append(Hit(med_id, name, section, path, marked, json.loads(sources), -score))
+            hits.append(Hit(med_id, name, section, path, marked, _ids(sources), -score))
         return hits, int(total)
 
 
@@ -229,57 +254,127 @@ def _search_rows(number: int, medication: Plain) -> Iterator[tuple[Any, ...]]:
 
 
 def _searchable(number: int, medication: Plain) -> Iterator[tuple[str, int, str | None, str, str]]:
-    yield medication["name"], number, None, "name", "[]"
+    yield medication["name"], number, None, "name", ""
     for key in ("brands", "aliases"):
         for index, value in enumerate(medication[key]):
-            yield value, number, None, f"{key}[{index}]", "[]"
-    yield medication["drug_class"], number, None, "drug_class", "[]"
-    yield medication["summary"], number, None, "summary", "[]"
+            yield value, number, None, f"{key}[{index}]", ""
+    yield medication["drug_class"], number, None, "drug_class", ""
+    yield medication["summary"], number, None, "summary", ""
     for index, schedule in enumerate(medication["schedules"]):
-        yield entry_text(schedule), number, None, f"schedules[{index}]", _dumps(schedule["sources"])
+        yield (
+            entry_text(schedule),
+            number,
+            None,
+            f"schedules[{index}]",
+            ",".join(schedule["sources"]),
+        )
     for section, content in medication["sections"].items():
-        yield content["summary"], number, section, "summary", "[]"
-        for path, entry in citable_entries(content):
-            yield entry_text(entry), number, section, path, _dumps(entry["sources"])
+        yield content["summary"], number, section, "summary", ""
+        for path, entry in section_entries(content):
+            yield entry_text(entry), number, section, path, ",".join(entry["sources"])
 
 
-def _fill(
-    connection: sqlite3.Connection,
-    medications: dict[str, Plain],
-    origins: dict[str, str],
-    fingerprint: str,
-) -> None:
+def section_entries(content: Plain) -> Iterator[tuple[str, Plain]]:
+    """The citable entries of a section, with their paths: what documents.citable_entries finds,
+    for the shape every section has (a field holds an entry or a list of them), walked in a
+    fraction of the time; a store build walks every entry of every file. A test holds the two
+    equal over every section of the shipped data."""
+    for key, value in content.items():
+        if type(value) is list:
+            for index, entry in enumerate(value):
+                if type(entry) is dict and "sources" in entry:
+                    yield f"{key}[{index}]", entry
+        elif type(value) is dict and "sources" in value:
+            yield key, value
+
+
+class Build(NamedTuple):
+    """What a store is built from: validated medications and the files they came from."""
+
+    medications: dict[str, Plain]  # by id, in load order
+    origins: dict[str, str]  # by id
+    files: list[tuple[str, bytes, str | None]]  # (path, identity, id it defines) per file read
+    changed: set[str]  # ids whose data is new since the store this one may update
+    fingerprint: str
+    code: str  # what built it (see snapshot.code_identity)
+
+
+def _fill(connection: sqlite3.Connection, build: Build) -> None:
+    """Create the schema and write everything, in one transaction."""
     connection.executescript(_SCHEMA)
     connection.execute("BEGIN")
+    _insert(connection, build, enumerate(build.medications))
+    _finish(connection, build)
+    connection.execute("COMMIT")
+
+
+def _update(connection: sqlite3.Connection, build: Build) -> None:
+    """Bring a copy of the previous store up to `build`: the rows of medications that are new,
+    changed or gone are replaced; the rest stay as they are. One transaction."""
+    connection.execute("BEGIN")
+    numbers = dict(connection.execute("SELECT id, number FROM medications"))
+    stale = [med_id for med_id in numbers if med_id in build.changed or med_id not in build.origins]
+    for med_id in stale:
+        number = (numbers.pop(med_id),)
+        connection.execute("DELETE FROM names WHERE medication = ?", number)
+        connection.execute("DELETE FROM sections WHERE medication = ?", number)
+        connection.execute("DELETE FROM entries WHERE medication = ?", number)
+        connection.execute("DELETE FROM medications WHERE number = ?", number)
+    following = max(numbers.values(), default=-1) + 1
+    fresh = [med_id for med_id in build.medications if med_id not in numbers]
+    _insert(connection, build, enumerate(fresh, start=following))
+    connection.executemany(
+        "UPDATE medications SET position = ? WHERE id = ?",
+        [(position, med_id) for position, med_id in enumerate(build.medications)],
+    )
+    connection.execute("DELETE FROM files")
+    connection.execute("DELETE FROM meta")
+    _finish(connection, build)
+    connection.execute("COMMIT")
+
+
+def _finish(connection: sqlite3.Connection, build: Build) -> None:
+    connection.executemany(
+        "INSERT INTO files (position, path, identity, medication) VALUES (?, ?, ?, ?)",
+        [(position, _dumps(path), *rest) for position, (path, *rest) in enumerate(build.files)],
+    )
     connection.executemany(
         "INSERT INTO meta (key, value) VALUES (?, ?)",
-        [("fingerprint", fingerprint), ("version", __version__)],
+        [("fingerprint", build.fingerprint), ("code", build.code)],
     )
+
+
+def _insert(
+    connection: sqlite3.Connection, build: Build, numbered: Iterable[tuple[int, str]]
+) -> None:
     order = {name: position for position, name in enumerate(SECTION_ORDER)}
-    for number, (med_id, medication) in enumerate(medications.items()):
+    positions = {med_id: position for position, med_id in enumerate(build.medications)}
+    for number, med_id in numbered:
+        medication = build.medications[med_id]
         head = {key: value for key, value in medication.items() if key != "sections"}
         summary = {key: medication[key] for key in SUMMARY_KEYS}
         summary["sections"] = list(medication["sections"])
-        summary["origin"] = origins[med_id]
+        summary["origin"] = build.origins[med_id]
         head_json, summary_json = _dumps(head), _dumps(summary)
         connection.execute(
-            "INSERT INTO medications (number, id, name, origin, head, summary, crc)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO medications (number, position, id, name, origin, head, summary, crc)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 number,
+                positions[med_id],
                 med_id,
                 medication["name"],
-                _dumps(origins[med_id]),
+                _dumps(build.origins[med_id]),
                 head_json,
                 summary_json,
                 _crc(number, med_id, head_json, summary_json),
             ),
         )
         names = [med_id, medication["name"], *medication["brands"], *medication["aliases"]]
-        keys = {name_key(name): name for name in reversed(names)}  # the first spelling wins
+        keyed = {(name_key(name), name): None for name in names}  # each spelling once
         connection.executemany(
             "INSERT INTO names (key, medication, written, crc) VALUES (?, ?, ?, ?)",
-            [(key, number, name, _crc(key, number, name)) for key, name in keys.items()],
+            [(key, number, name, _crc(key, number, name)) for key, name in keyed],
         )
         sections = [
             (order[name], name, _dumps(body)) for name, body in medication["sections"].items()
@@ -293,7 +388,6 @@ def _fill(
             " VALUES (?, ?, ?, ?, ?, ?)",
             _search_rows(number, medication),
         )
-    connection.execute("COMMIT")
 
 
 def open_current(path: str, fingerprint: str) -> Store | None:
@@ -304,9 +398,7 @@ def open_current(path: str, fingerprint: str) -> Store | None:
     except sqlite3.OperationalError:
         return None  # no store yet
     try:
-        (application_id,) = connection.execute("PRAGMA application_id").fetchone()
-        (version,) = connection.execute("PRAGMA user_version").fetchone()
-        if application_id == APPLICATION_ID and version == STORE_VERSION:
+        if _ours(connection):
             row = connection.execute("SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()
             if row is not None and row[0] == fingerprint:
                 return Store(connection)
@@ -316,18 +408,72 @@ def open_current(path: str, fingerprint: str) -> Store | None:
     return None
 
 
-def in_memory(medications: dict[str, Plain], origins: dict[str, str]) -> Store:
+#: The tables every store has; one missing means a damaged store, not a query to fail.
+TABLES = (
+    *("meta", "files", "medications", "names", "sections", "entries"),
+    *(f"entries_{part}" for part in ("data", "idx", "content", "docsize", "config")),
+)
+
+
+def _ours(connection: sqlite3.Connection) -> bool:
+    """Whether the database is a store of this schema version, with all its tables."""
+    (application_id,) = connection.execute("PRAGMA application_id").fetchone()
+    (version,) = connection.execute("PRAGMA user_version").fetchone()
+    if application_id != APPLICATION_ID or version != STORE_VERSION:
+        return False
+    names = {name for (name,) in connection.execute("SELECT name FROM sqlite_master")}
+    return names.issuperset(TABLES)
+
+
+def known_files(path: str, code: str) -> dict[tuple[str, bytes], Plain]:
+    """The medications of the store at `path` by the (path, identity) of the file each came
+    from, when that store was built by the same code: files unchanged since need no parsing.
+    Empty when there is no such store, or it cannot be read whole."""
+    try:
+        connection = sqlite3.connect(_uri(path, "ro"), uri=True, isolation_level=None)
+    except sqlite3.OperationalError:
+        return {}
+    try:
+        if not _ours(connection):
+            return {}
+        row = connection.execute("SELECT value FROM meta WHERE key = 'code'").fetchone()
+        if row is None or row[0] != code:
+            return {}
+        store = Store(connection)
+        numbers = dict(connection.execute("SELECT id, number FROM medications"))
+        known: dict[tuple[str, bytes], Plain] = {}
+        for file_path, identity, med_id in connection.execute(
+            "SELECT path, identity, medication FROM files WHERE medication IS NOT NULL"
+        ):
+            if med_id in numbers:
+                known[(json.loads(file_path), identity)] = store.medication(numbers[med_id])
+        return known
+    except (sqlite3.DatabaseError, ValueError):
+        return {}  # damaged (SQLite, a checksum, or JSON): build from the files alone
+    finally:
+        connection.close()
+
+
+def in_memory(build: Build) -> Store:
     """A store built in memory, for runs without a usable cache folder."""
     connection = sqlite3.connect(":memory:", isolation_level=None)
-    _fill(connection, medications, origins, "")
+    _fill(connection, build)
     return Store(connection)
 
 
-def write(
-    path: str, medications: dict[str, Plain], origins: dict[str, str], fingerprint: str
-) -> bool:
-    """Build the store into a temporary file beside `path` and move it into place; False when
-    that could not be done (a full disk, a read-only folder): the caller works in memory."""
+#: An update rewrites the rows of changed medications; past this share of them, a whole new
+#: store is quicker to write.
+UPDATE_AT_MOST = 0.25
+
+
+def write(path: str, build: Build, update: bool = False) -> bool:
+    """Write the store into a temporary file beside `path` and move it into place; False when
+    that could not be done (a full disk, a read-only folder): the caller works in memory.
+
+    With `update`, the store at `path` (built by the same code: its medications were known) is
+    copied and brought up to date, unless so much changed that writing anew is quicker.
+    """
+    import shutil
     import tempfile
 
     from clonafacts.store.folder import TEMPORARY_PREFIX
@@ -340,13 +486,19 @@ def write(
         os.close(descriptor)
     except OSError:
         return False
+    updating = update and len(build.changed) <= UPDATE_AT_MOST * max(len(build.medications), 1)
     try:
+        if updating:
+            shutil.copyfile(path, temporary)
         connection = sqlite3.connect(_uri(temporary, "rw"), uri=True, isolation_level=None)
         try:
             # A temporary file needs no journal: a build that fails is thrown away whole.
             connection.execute("PRAGMA journal_mode = OFF")
             connection.execute("PRAGMA synchronous = OFF")
-            _fill(connection, medications, origins, fingerprint)
+            if updating:
+                _update(connection, build)
+            else:
+                _fill(connection, build)
         finally:
             connection.close()
         descriptor = os.open(temporary, os.O_RDONLY)
@@ -358,6 +510,11 @@ def write(
     except (OSError, sqlite3.OperationalError):
         _remove(temporary)
         return False
+    except sqlite3.DatabaseError:
+        _remove(temporary)
+        if updating:  # the copy was damaged after all: write anew
+            return write(path, build)
+        raise
     except BaseException:
         _remove(temporary)
         raise
