@@ -81,3 +81,84 @@ def test_only_the_console_script_raises_the_gc_threshold(tmp_path: Path) -> None
     assert as_library == default  # importing the package leaves the host's settings alone
     assert as_script == [wanted, *default[1:]]
     assert wanted > default[0]
+
+
+# The folder rule: what a warm lookup runs may import only the standard library and the few
+# light packages listed here; pydantic and PyYAML live in clonafacts/facts, Typer in cli/app.py,
+# Rich in the text renderer and reporting, each imported only when needed.
+PACKAGE = Path(__file__).parent.parent / "src" / "clonafacts"
+WARM_PATH = [
+    *sorted((PACKAGE / "store").glob("*.py")),
+    PACKAGE / "api.py",
+    PACKAGE / "documents.py",
+    PACKAGE / "errors.py",
+    PACKAGE / "sections.py",
+    PACKAGE / "__init__.py",
+    PACKAGE / "__main__.py",
+    PACKAGE / "cli" / "fastpath.py",
+    PACKAGE / "cli" / "output.py",
+    PACKAGE / "cli" / "arguments.py",
+    PACKAGE / "cli" / "exitcodes.py",
+    PACKAGE / "render" / "__init__.py",
+    PACKAGE / "render" / "options.py",
+    PACKAGE / "render" / "json_format.py",
+]
+LIGHT_PACKAGES = {"xxhash", "platformdirs"}
+WARM_MODULES = (
+    {
+        "clonafacts",
+        "clonafacts._version",
+        "clonafacts.api",
+        "clonafacts.documents",
+        "clonafacts.errors",
+        "clonafacts.sections",
+        "clonafacts.cli.arguments",
+        "clonafacts.cli.exitcodes",
+        "clonafacts.cli.output",
+        "clonafacts.render",
+        "clonafacts.render.options",
+    }
+    | {f"clonafacts.store.{path.stem}" for path in (PACKAGE / "store").glob("*.py")}
+    | {"clonafacts.store"}
+)
+
+
+def _module_level_imports(path: Path) -> list[str]:
+    """The modules a file imports when it is imported (not inside functions, not for typing)."""
+    import ast
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: list[str] = []
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            found += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.append(node.module)
+    return found
+
+
+@pytest.mark.parametrize(
+    "path", [pytest.param(p, id=str(p.relative_to(PACKAGE))) for p in WARM_PATH]
+)
+def test_warm_path_modules_import_only_light_modules(path: Path) -> None:
+    heavy = []
+    for module in _module_level_imports(path):
+        top = module.split(".")[0]
+        if module.startswith("clonafacts"):
+            if module not in WARM_MODULES and module != "clonafacts.cli":
+                heavy.append(module)
+        elif top not in sys.stdlib_module_names and top not in LIGHT_PACKAGES:
+            heavy.append(module)
+    assert heavy == [], f"{path.name} imports {heavy} when it is imported"
+
+
+def test_the_store_and_the_api_import_nothing_heavy() -> None:
+    probe = (
+        "import sys, importlib, pkgutil, clonafacts.store as store\n"
+        "for info in pkgutil.iter_modules(store.__path__):\n"
+        "    importlib.import_module('clonafacts.store.' + info.name)\n"
+        "import clonafacts.api, clonafacts.render.json_format, clonafacts.cli.fastpath\n"
+        f"print(sorted({{m.split('.')[0] for m in sys.modules if m.startswith({HEAVY!r})}}))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
