@@ -7,7 +7,6 @@ import contextlib
 import json
 import os
 import re
-import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator, Mapping
