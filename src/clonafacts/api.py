@@ -65,6 +65,7 @@ class Database:
         self.warnings: list[str] = []
         self._store: sqlite.Store | None = None
         self._path: str | None = None  # the store file, when one is used
+        self._rebuilt = False  # whether this run already rebuilt a damaged store
 
     def __enter__(self) -> Database:
         return self
@@ -151,12 +152,14 @@ class Database:
         store = self._open()
         try:
             return ask(store)
-        except sqlite3.OperationalError:
-            raise  # not damage: a query SQLite refused (a bug), or the disk failing as it is read
         except sqlite3.DatabaseError:
-            # The store file is damaged (SQLite found it malformed, or a row failed its
-            # checksum): build it again from the data files and answer from the new one.
+            if self._rebuilt:
+                raise  # a store just built from the data fails too: a bug, not damage
+            # The store file is damaged: SQLite found it malformed or missing what the query
+            # names, or a row failed its checksum. Build it again from the data files and
+            # answer from the new one.
             store.close()
+            self._rebuilt = True
             self._store = self._build(self._path, reuse=False)
             return ask(self._store)
 
@@ -294,11 +297,13 @@ def validate(paths: Sequence[str] = (), data_paths: Sequence[str] = ()) -> Valid
             discovery.user_paths(list(data_paths)), list(data_paths)
         )
         files = discovery.files_of([discovery.shipped_group(), *groups])
+    contents = read_all(files)
     try:
-        load_contents(read_all(files))
+        load_contents(contents)
     except DataError as error:
         problems += error.problems
-    return ValidationReport(files, problems)
+    # Each file once, however many paths reach it (a hard link, a linked folder).
+    return ValidationReport([read.data_file for read in contents.files], problems)
 
 
 __all__ = [

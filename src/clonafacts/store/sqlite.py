@@ -232,7 +232,7 @@ class Store:
             " highlight(entries, 0, ?, ?), entries.sources, bm25(entries), entries.text,"
             " entries.medication, entries.crc"
             " FROM entries JOIN medications ON medications.number = entries.medication"
-            f" WHERE {where} ORDER BY bm25(entries), entries.medication, entries.rowid LIMIT ?",
+            f" WHERE {where} ORDER BY bm25(entries), medications.position, entries.rowid LIMIT ?",
             (MARK_START, MARK_END, *parameters, limit),
         )
         hits = []
