@@ -16,9 +16,9 @@ from typing import Any
 
 import pytest
 
-from clonafacts.store.discovery import shipped_data_dir
 from clonafacts.facts.validation import validate_document
 from clonafacts.facts.yamlfile import load
+from clonafacts.store.discovery import shipped_data_dir
 
 TESTS_DIR = Path(__file__).resolve().parent
 REPO_ROOT = TESTS_DIR.parent
