@@ -465,3 +465,31 @@ def test_tricky_text_in_each_format(cli: Any, write_data: Any) -> None:
     assert "\\`code\\`" in line
     assert "\\<b\\>html\\</b\\>" in line
     assert "\\# hash" in line
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(name, id=name)
+        for name in (
+            "MedicationRef",
+            "SectionDocument",
+            "MedicationDocument",
+            "HitMedication",
+            "SearchHit",
+            "SearchDocument",
+            "MedicationSummary",
+            "ListDocument",
+            "SourcesDocument",
+        )
+    ],
+)
+def test_typed_documents_and_the_output_schema_have_the_same_keys(name: str) -> None:
+    """The API's TypedDicts (documents.py) and the output schema's models (schemas.py) describe
+    one shape: the same keys in the same order."""
+    from clonafacts import documents
+    from clonafacts.facts import schemas
+
+    typed = list(getattr(documents, name).__annotations__)
+    modelled = list(getattr(schemas, name).model_fields)
+    assert typed == modelled

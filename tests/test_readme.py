@@ -73,3 +73,25 @@ def test_symptom_recipe_lists_the_six_symptoms(tmp_path: Path) -> None:
         "Dangerous rises in heart rate and blood pressure",
         "Seizures",
     ]
+
+
+def test_the_python_api_example_runs(tmp_path: Path) -> None:
+    (example,) = _blocks("python")
+    result = subprocess.run(
+        [sys.executable, "-c", example], capture_output=True, text=True, check=False, cwd=tmp_path
+    )
+    assert (result.returncode, result.stderr) == (0, "")
+    lines = result.stdout.splitlines()
+    assert lines[0] == str(
+        [
+            "Severe rebound anxiety",
+            "Insomnia",
+            "Tremor and sweating",
+            "Muscle cramps",
+            "Dangerous rises in heart rate and blood pressure",
+            "Seizures",
+        ]
+    )
+    assert lines[1] == "clonazepam"
+    assert len(lines) == 2 + 3 + 1  # three search hits, then the ids
+    assert lines[-1] == "['clonazepam']"

@@ -71,24 +71,23 @@ def read_data_file(path: str) -> tuple[bytes, os.stat_result]:
             raise UnreadableFile("is not a regular file")
         if info.st_size > MAX_FILE_BYTES:
             raise UnreadableFile(f"file is {info.st_size:,} bytes; the limit is {MAX_FILE_BYTES:,}")
-        chunks: list[bytes] = []
-        total = 0
-        while total <= MAX_FILE_BYTES:
-            # Ask for what fstat says is there (and a byte more, to see it end): asking for the
-            # limit would allocate megabytes for every small file, most of a warm lookup's cost.
-            wanted = min(MAX_FILE_BYTES + 1 - total, max(info.st_size - total, 0) + 1)
-            chunk = os.read(descriptor, wanted)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            total += len(chunk)
+        # Ask for what fstat says is there, and a byte more to see it end: asking for the limit
+        # would allocate megabytes for every small file, most of a warm lookup's cost.
+        raw = os.read(descriptor, info.st_size + 1)
+        if len(raw) > info.st_size:  # it grew since fstat: read on, up to the limit
+            chunks = [raw]
+            total = len(raw)
+            while total <= MAX_FILE_BYTES and (chunk := os.read(descriptor, 1 << 16)):
+                chunks.append(chunk)
+                total += len(chunk)
+            raw = b"".join(chunks)
     except OSError as error:
         raise UnreadableFile(f"cannot read: {error.strerror or error}") from None
     finally:
         os.close(descriptor)
-    if total > MAX_FILE_BYTES:  # grew since fstat
+    if len(raw) > MAX_FILE_BYTES:
         raise UnreadableFile(f"file is over the {MAX_FILE_BYTES:,}-byte limit")
-    return b"".join(chunks), info
+    return raw, info
 
 
 def shipped_data_dir() -> Path:

@@ -64,9 +64,11 @@ class _Fingerprint:
         self.hash = xxh3_128(code_identity().encode())
 
     def add(self, data_file: DataFile, identity: bytes) -> None:
-        self.hash.update(_separated(data_file.path, data_file.shown, data_file.origin))
-        self.hash.update(b"%d:" % len(identity))
-        self.hash.update(identity)
+        # One encode of the three names and a fixed-length identity: this runs for every user
+        # file on every lookup.
+        path, shown, origin = data_file.path, data_file.shown, data_file.origin
+        self.hash.update(f"{path}\0{shown}\0{origin}\0".encode("utf-8", "surrogateescape"))
+        self.hash.update(b"%d:%b" % (len(identity), identity))
 
     def hexdigest(self) -> str:
         return self.hash.hexdigest()
