@@ -11,6 +11,15 @@ from pathlib import Path
 import pytest
 
 README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+#: Clonazepam's withdrawal symptoms, as the shipped data lists them.
+SYMPTOMS = [
+    "Severe rebound anxiety",
+    "Insomnia",
+    "Tremor and sweating",
+    "Muscle cramps",
+    "Dangerous rises in heart rate and blood pressure",
+    "Seizures",
+]
 
 
 def _blocks(language: str) -> list[str]:
@@ -65,14 +74,7 @@ def test_symptom_recipe_lists_the_six_symptoms(tmp_path: Path) -> None:
         check=True,
         cwd=tmp_path,
     )
-    assert result.stdout.splitlines() == [
-        "Severe rebound anxiety",
-        "Insomnia",
-        "Tremor and sweating",
-        "Muscle cramps",
-        "Dangerous rises in heart rate and blood pressure",
-        "Seizures",
-    ]
+    assert result.stdout.splitlines() == SYMPTOMS
 
 
 def test_the_python_api_example_runs(tmp_path: Path) -> None:
@@ -82,16 +84,7 @@ def test_the_python_api_example_runs(tmp_path: Path) -> None:
     )
     assert (result.returncode, result.stderr) == (0, "")
     lines = result.stdout.splitlines()
-    assert lines[0] == str(
-        [
-            "Severe rebound anxiety",
-            "Insomnia",
-            "Tremor and sweating",
-            "Muscle cramps",
-            "Dangerous rises in heart rate and blood pressure",
-            "Seizures",
-        ]
-    )
+    assert lines[0] == str(SYMPTOMS)
     assert lines[1] == "clonazepam"
     assert len(lines) == 2 + 3 + 1  # three search hits, then the ids
     assert lines[-1] == "['clonazepam']"
