@@ -9,17 +9,25 @@ from typing import NamedTuple
 #: as the body of a regular-expression character class (it reads the same in Python, Rust and
 #: JavaScript, so the data schema can carry it too).
 UNSAFE_CHARACTERS = r"\x00-\x1F\x7F-\x9F\u202A-\u202E\u2066-\u2069"
-_UNSAFE = re.compile(f"[{UNSAFE_CHARACTERS}]")
+#: Lone surrogates: bytes of a file name that are not UTF-8 (Python keeps them as U+DC80 to
+#: U+DCFF), which no output can carry as they are.
+SURROGATES = "\ud800-\udfff"
+_UNSAFE = re.compile(f"[{UNSAFE_CHARACTERS}{SURROGATES}]")
+
+
+def _escaped(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    if 0xDC80 <= code <= 0xDCFF:  # an undecodable byte, shown as the byte it was
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\u{code:04x}"
 
 
 def printable(text: str) -> str:
-    """Escape anything a terminal could act on, so messages never carry raw control bytes."""
-    return _UNSAFE.sub(
-        lambda m: (
-            f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}"
-        ),
-        text,
-    )
+    """Escape anything a terminal could act on, and bytes that are not text, so nothing raw
+    from a file, a file name or an argument ever reaches the terminal."""
+    return _UNSAFE.sub(_escaped, text)
 
 
 class Problem(NamedTuple):

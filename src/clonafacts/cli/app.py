@@ -22,7 +22,7 @@ from clonafacts import api
 from clonafacts._version import __version__
 from clonafacts.cli import exitcodes
 from clonafacts.cli.arguments import argument_problem
-from clonafacts.cli.output import PipeClosed, emit, show, silence_stdout
+from clonafacts.cli.output import OutputError, PipeClosed, emit, show, silence_stdout
 from clonafacts.cli.reporting import report, report_data_error, report_problems, warn
 from clonafacts.errors import ClonafactsError, DataError, NoMatchesError, NotFoundError, QueryError
 from clonafacts.sections import DEFAULT_DRUG, LOOKUP_COMMANDS
@@ -213,6 +213,9 @@ def _run(invoke: Callable[[], Any], debug: bool, command: str) -> int:
     except (PipeClosed, BrokenPipeError):
         silence_stdout()
         return exitcodes.PIPE_CLOSED
+    except OutputError as error:
+        report(*error.report())
+        return exitcodes.OUTPUT
     except SystemExit:
         # Click's own handler for a closed pipe (while printing help) exits 1 after wrapping
         # stdout; report it as the closed pipe it is.

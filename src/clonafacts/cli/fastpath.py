@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 
 from clonafacts.cli import exitcodes
 from clonafacts.cli.arguments import argument_problem
-from clonafacts.cli.output import COLOR_MODES, PipeClosed, show, silence_stdout
+from clonafacts.cli.output import COLOR_MODES, OutputError, PipeClosed, show, silence_stdout
 from clonafacts.sections import DEFAULT_DRUG, LOOKUP_COMMANDS
 
 #: Options that take a value, and flags, by kind of command.
@@ -124,6 +124,12 @@ def run(argv: list[str]) -> int | None:
     except (PipeClosed, BrokenPipeError):
         silence_stdout()
         return exitcodes.PIPE_CLOSED
+    except OutputError as error:
+        # Reported here: the full CLI would write (part of) the output a second time.
+        from clonafacts.cli.reporting import report
+
+        report(*error.report())
+        return exitcodes.OUTPUT
     except KeyboardInterrupt:
         return exitcodes.INTERRUPTED
     except Exception:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from clonafacts.documents import Plain, entry_text
+from clonafacts.errors import printable
 from clonafacts.render.layout import (
     DISCLAIMER,
     Block,
@@ -146,7 +147,7 @@ class _Notes:
             lines.append(
                 f"| {escape(med['name'])} ({med['id']}) | {escape(', '.join(med['brands']))}"
                 f" | {escape(med['drug_class'])} | {', '.join(med['sections'])} |"
-                f" {escape(med['origin'])} |"
+                f" {escape(printable(med['origin']))} |"
             )
         return [*lines, ""]
 

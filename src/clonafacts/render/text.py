@@ -17,6 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from clonafacts.documents import Plain, entry_text
+from clonafacts.errors import printable
 from clonafacts.render.layout import (
     DISCLAIMER,
     Block,
@@ -290,7 +291,7 @@ class _Painter:
                 ("Brands", ", ".join(med["brands"]) or "-"),
                 ("Class", med["drug_class"]),
                 ("Sections", ", ".join(med["sections"])),
-                ("From", med["origin"]),
+                ("From", printable(med["origin"])),  # a path: anything in it escaped
             ):
                 fields.add_row(label, Text(value))
             title = Text(med["name"], style="bold")
