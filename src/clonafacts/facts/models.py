@@ -36,7 +36,8 @@ from clonafacts.sections import SECTION_ORDER, SectionName
 # thousand files are loaded (validation.describe words the error). The escapes read the same in
 # Rust, Python and the JavaScript of editors that use the JSON Schema.
 _FORBIDDEN = UNSAFE_CHARACTERS.replace(r"\x00-\x1F", r"\x00-\x09\x0B-\x1F")  # newline allowed
-SAFE_TEXT = f"^[^{_FORBIDDEN}]*$"
+SAFE_TEXT = f"^[^{_FORBIDDEN}]*$"  # a fact's text: it may hold line breaks
+SAFE_LINE = f"^[^{UNSAFE_CHARACTERS}]*$"  # names, titles, summaries, values: one line
 FORBIDDEN_CHARS = re.compile(f"[{_FORBIDDEN}]")
 
 
@@ -49,22 +50,24 @@ def _no_control_chars(value: str) -> str:
 
 def control_character_message(value: str) -> str:
     found = FORBIDDEN_CHARS.search(value)
-    assert found is not None
+    if found is None:  # only a line break, in a one-line field
+        position = value.index("\n") + 1
+        return f"a line break (at position {position}) is not allowed here: one line only"
     return (
         f"control character U+{ord(found.group()):04X} at position {found.start() + 1}"
         " is not allowed"
     )
 
 
-def _bounded(max_length: int) -> StringConstraints:
+def _bounded(max_length: int, pattern: str = SAFE_LINE) -> StringConstraints:
     return StringConstraints(
-        strip_whitespace=True, min_length=1, max_length=max_length, pattern=SAFE_TEXT
+        strip_whitespace=True, min_length=1, max_length=max_length, pattern=pattern
     )
 
 
 Name = Annotated[str, _bounded(MAX_NAME_CHARS)]
 Line = Annotated[str, _bounded(MAX_LINE_CHARS)]
-FactText = Annotated[str, _bounded(MAX_FACT_CHARS)]
+FactText = Annotated[str, _bounded(MAX_FACT_CHARS, SAFE_TEXT)]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=64)]
 Tag = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=40)]
 Url = Annotated[

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from clonafacts.documents import Plain
 from clonafacts.errors import Problem
-from clonafacts.facts.models import SAFE_TEXT, Medication, control_character_message
+from clonafacts.facts.models import SAFE_LINE, SAFE_TEXT, Medication, control_character_message
 from clonafacts.facts.yamlfile import PathKey, YamlDocument
 from clonafacts.store.names import name_key
 
@@ -93,7 +93,7 @@ def describe(error: Any) -> str:
     message = _ROUGH.get(kind, lambda error: str(error["msg"]))(error)
     if kind == "value_error":
         message = message.removeprefix("Value error, ")
-    elif kind == "string_pattern_mismatch" and error["ctx"]["pattern"] == SAFE_TEXT:
+    elif kind == "string_pattern_mismatch" and error["ctx"]["pattern"] in (SAFE_TEXT, SAFE_LINE):
         message = control_character_message(error["input"])
     elif kind == "string_pattern_mismatch" and ("url" in loc[-1:]):
         message = "must be an http:// or https:// address with no spaces"

@@ -22,12 +22,21 @@ from clonafacts.render.layout import (
 )
 from clonafacts.render.options import RenderOptions
 
-_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|])")
+# Everything that means something inline: emphasis, code, links, HTML, entities, tables,
+# strikethrough, maths.
+_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~&$])")
+# What would start a block of its own at the start of a list item or table cell: a bullet, an
+# ordered-list number, a setext underline.
+_BLOCK_START = re.compile(r"^([-+=]|\d+[.)])")
+_LINE_BREAKS = re.compile(r"\s*[\r\n]+\s*")
 
 
 def escape(text: str) -> str:
-    """Escape Markdown syntax so data text shows as written."""
-    return _SPECIAL.sub(r"\\\1", text)
+    """Text from the data, as Markdown that shows it as written and cannot change the
+    document's structure: line breaks become spaces, and syntax is escaped."""
+    text = _SPECIAL.sub(r"\\\1", _LINE_BREAKS.sub(" ", text))
+    # The backslash goes before the punctuation: "1\\." and "\\-" read as text.
+    return _BLOCK_START.sub(lambda match: match.group()[:-1] + "\\" + match.group()[-1], text)
 
 
 def render(document: Plain, options: RenderOptions) -> str:
