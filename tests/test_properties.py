@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from clonafacts.facts import limits
 from clonafacts.facts.models import Medication
+from clonafacts.facts.names import name_problem, skeleton
 from clonafacts.facts.validation import validate_document
 from clonafacts.facts.yamlfile import parse
 
@@ -298,8 +299,11 @@ def medications(draw: st.DrawFn) -> dict[str, Any]:
             entry["detail"] = draw(lines)
         return entry
 
-    all_names = draw(st.lists(names, min_size=1, max_size=5))
-    folded = [name.strip().casefold() for name in all_names]
+    # A medication's own names must not pass for others: no invisible characters, no
+    # look-alike letters from another script, no two alike (facts/names.py).
+    own_names = names.filter(lambda name: name_problem(name) is None)
+    all_names = draw(st.lists(own_names, min_size=1, max_size=5))
+    folded = [skeleton(name) for name in all_names]
     assume(len(set(folded)) == len(folded))
     split = draw(st.integers(1, len(all_names)))
 

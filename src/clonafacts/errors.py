@@ -30,6 +30,28 @@ def printable(text: str) -> str:
     return _UNSAFE.sub(_escaped, text)
 
 
+def printable_name(name: str) -> str:
+    """A name quoted for a message, with anything that is not ASCII written as an escape when
+    it could be mistaken for a letter it is not (`'Kl\\u043enopin'`)."""
+    if name.isascii():
+        return repr(name)
+    return (
+        "'"
+        + "".join(
+            char if char.isascii() and char.isprintable() else f"\\u{ord(char):04x}"
+            for char in name
+        )
+        + "'"
+    )
+
+
+def _scripts(text: str) -> set[str]:
+    """The scripts of a text's letters, by the first word of their Unicode names (LATIN...)."""
+    import unicodedata
+
+    return {unicodedata.name(char, "?").split(" ")[0] for char in text if char.isalpha()}
+
+
 class Problem(NamedTuple):
     """One thing wrong with a data file, located as precisely as we can."""
 
@@ -67,9 +89,13 @@ class UnknownMedicationError(NotFoundError):
     def __init__(self, name: str, suggestions: list[str]) -> None:
         self.name = name
         self.suggestions = suggestions
-        message = f"no medication named {name!r}"
+        # Names in other scripts than each other could look identical: show them as escapes.
+        scripts = _scripts(name)
+        alike = len(scripts) > 1 or any(_scripts(s) != scripts for s in suggestions)
+        quote = printable_name if alike else repr
+        message = f"no medication named {quote(name)}"
         if suggestions:
-            message += "; did you mean " + " or ".join(repr(s) for s in suggestions) + "?"
+            message += "; did you mean " + " or ".join(quote(s) for s in suggestions) + "?"
         super().__init__(printable(message))
 
 

@@ -10,7 +10,8 @@ from collections.abc import Mapping
 from typing import NamedTuple
 
 from clonafacts.documents import Plain
-from clonafacts.errors import DataError, Problem
+from clonafacts.errors import DataError, Problem, printable_name
+from clonafacts.facts.names import skeleton
 from clonafacts.facts.validation import to_plain, validate_data, validate_document
 from clonafacts.facts.yamlfile import YamlFileError, decode, parse, parse_fast
 from clonafacts.store.discovery import SHIPPED, DataFile
@@ -101,17 +102,23 @@ def _located(where: Located, loc: tuple[str | int, ...], message: str) -> Proble
 
 
 def _name_clashes(medications: dict[str, Plain], owners: dict[str, Located]) -> list[Problem]:
-    """A name, brand, alias or id that two medications share (compared by name key)."""
+    """A name, brand, alias or id that two medications share, or that looks the same as
+    another medication's (compared by skeleton: see facts/names.py)."""
     problems: list[Problem] = []
-    taken: dict[str, str] = {}
+    taken: dict[str, tuple[str, str]] = {}  # skeleton -> (medication id, the name as written)
     for med_id, plain in medications.items():
         for loc, name in _named_locations(plain):
-            key = name_key(name)
-            owner = taken.get(key)
-            if owner is not None and owner != med_id:
-                message = f"the name {name!r} is already used by medication {owner!r}"
+            look = skeleton(name)
+            owner, other = taken.get(look, (med_id, name))
+            if owner != med_id:
+                message = (
+                    f"the name {printable_name(name)} is already used by medication {owner!r}"
+                    if name_key(name) == name_key(other)
+                    else f"the name {printable_name(name)} looks the same as"
+                    f" {printable_name(other)}, a name of medication {owner!r}"
+                )
                 problems.append(_located(owners[med_id], loc, message))
-            taken.setdefault(key, med_id)
+            taken.setdefault(look, (med_id, name))
     return problems
 
 

@@ -12,10 +12,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from clonafacts.documents import Plain
-from clonafacts.errors import Problem
+from clonafacts.errors import Problem, printable_name
 from clonafacts.facts.models import SAFE_LINE, SAFE_TEXT, Medication, control_character_message
+from clonafacts.facts.names import name_problem, skeleton
 from clonafacts.facts.yamlfile import PathKey, YamlDocument
-from clonafacts.store.names import name_key
 
 _TYPE_NAMES = {
     "string_type": "text",
@@ -160,11 +160,16 @@ def cross_checks(medication: Plain) -> Iterator[tuple[PathKey, str]]:
     for field, singular in (("name", "name"), ("brands", "brand"), ("aliases", "alias")):
         value = medication[field]
         for index, entry in enumerate([value] if isinstance(value, str) else value):
-            key = name_key(entry)
-            if key in names:
-                where: PathKey = (field,) if field == "name" else (field, index)
-                yield where, f"{entry!r} is already used as {names[key]}"
-            names[key] = "the name" if field == "name" else f"the {singular} {entry!r}"
+            where: PathKey = (field,) if field == "name" else (field, index)
+            problem = name_problem(entry)
+            if problem is not None:
+                yield where, f"{printable_name(entry)} {problem}"
+            look = skeleton(entry)
+            if look in names:
+                yield where, f"{printable_name(entry)} is already used as {names[look]}"
+            names[look] = (
+                "the name" if field == "name" else f"the {singular} {printable_name(entry)}"
+            )
 
 
 def _citations(medication: Plain) -> Iterator[tuple[PathKey, list[str]]]:

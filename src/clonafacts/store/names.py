@@ -7,9 +7,12 @@ from collections.abc import Iterable
 
 
 def name_key(name: str) -> str:
-    """The form names are indexed and looked up by: compatibility-normalised (NFKC) and
-    case-folded, so `KLONOPIN`, `klonopin` and a decomposed or full-width spelling meet."""
-    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name.strip()).casefold())
+    """The form names are indexed and looked up by: decomposed, accents dropped, case-folded
+    and compatibility-normalised, so `KLONOPIN`, `klonopin`, a decomposed or full-width
+    spelling, `café` and `cafe`, `ß` and `ss`, Turkish `İ` and `i` all meet."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    bare = "".join(char for char in decomposed if unicodedata.category(char) != "Mn")
+    return unicodedata.normalize("NFKC", bare.casefold()).strip()
 
 
 def suggestions(typed: str, keys: Iterable[str], limit: int = 3) -> list[str]:

@@ -8,6 +8,7 @@ refused with a message instead of being guessed at.
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import NamedTuple
 
 from clonafacts.errors import QueryError, printable
@@ -33,6 +34,8 @@ def terms(words: list[str]) -> list[Term]:
     found: list[Term] = []
     for word in words:
         _check_text(word)
+        # One form for what looks the same: a decomposed accent, full-width letters.
+        word = unicodedata.normalize("NFKC", word)
         if '"' not in word and len(word.split()) > 1:
             found.append(_checked(Term(" ".join(word.split())), word))
             continue
