@@ -25,6 +25,7 @@ from conftest import FIXTURE
 FULL_OUTPUT = "Error: cannot write the output: {reason}\nWhat was written is incomplete.\n"
 PATHS = [
     pytest.param(("all", "--json"), id="fast-path"),
+    pytest.param(("all", "--format", "markdown"), id="fast-path-markdown"),
     pytest.param(("sources", "--json"), id="full-cli"),
 ]
 
@@ -101,7 +102,8 @@ def test_a_non_blocking_pipe_gets_the_whole_output(args: tuple[str, ...]) -> Non
     assert process.stderr is not None
     assert process.stderr.read() == b""
     assert received == whole
-    json.loads(received)
+    if "--json" in args:
+        json.loads(received)
 
 
 # Widths.
@@ -145,12 +147,17 @@ def _in_folder(tmp_path: Path, folder: str, name: str) -> Path:
     return target
 
 
+@pytest.mark.parametrize("where", ["file", "folder"])
 @pytest.mark.parametrize("name", HOSTILE_NAMES)
 @pytest.mark.parametrize("format_", ["text", "markdown", "json", "yaml"])
 def test_a_hostile_file_name_is_escaped_in_every_format(
-    cli: Any, tmp_path: Path, name: str, format_: str
+    cli: Any, tmp_path: Path, name: str, format_: str, where: str
 ) -> None:
-    folder = _in_folder(tmp_path, "data", name)
+    if where == "folder":  # the hostile name on the folder, the file named plainly
+        folder = _in_folder(tmp_path, "data-" + name.removesuffix(".yaml"), "plain.yaml")
+        name = "plain.yaml"
+    else:
+        folder = _in_folder(tmp_path, "data", name)
     # Wide: a long temporary path must not be folded onto a second line by the layout.
     result = cli("list", "--format", format_, "--data", str(folder), env={"COLUMNS": "1000"})
     assert (result.exit_code, result.stderr) == (0, "")
