@@ -382,6 +382,7 @@ def test_user_clonazepam_replaces_the_shipped_one(cli: Any, write_data: Any) -> 
         {
             "text": "A user's own clonazepam note.",
             "sources": ["test-handbook"],
+            "quotes": [],
             "key": False,
             "tags": [],
         }
@@ -614,3 +615,46 @@ def test_limit_messages_read_like_the_others(
     result = cli("validate", str(path))
     assert result.exit_code == 1
     assert result.stderr.splitlines()[0].split(": ", 1)[1] == message
+
+
+QUOTED = medication().replace(
+    "        sources: [test-handbook]\n",
+    "        sources: [test-handbook]\n"
+    "        quotes:\n"
+    "          - {source: test-handbook, text: Examplazole is imaginary.}\n",
+)
+
+
+def test_a_quote_from_a_cited_source_is_valid(cli: Any, write_data: Any) -> None:
+    path = write_data(QUOTED)
+    (risk,) = cli.json("withdrawal", "examplazole", "--data", str(path))["content"]["risks"]
+    assert risk["quotes"] == [{"source": "test-handbook", "text": "Examplazole is imaginary."}]
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        pytest.param(
+            ("source: test-handbook, text", "source: other-book, text"),
+            "med.yaml:18:14: quotes 'other-book', which this entry does not cite",
+            id="not-cited",
+        ),
+        pytest.param(
+            (
+                "text: Examplazole is imaginary.}",
+                "text: Examplazole is imaginary.}\n"
+                "          - {source: test-handbook, text: Again.}",
+            ),
+            "med.yaml:19:14: a second quote from 'test-handbook'; give one",
+            id="two-from-one-source",
+        ),
+        pytest.param(
+            ("text: Examplazole is imaginary.", "text: " + "x" * 301),
+            "med.yaml:18:37: sections.withdrawal.risks[0].quotes[0].text: text is too long"
+            " (301 characters; at most 300)",
+            id="too-long",
+        ),
+    ],
+)
+def test_quote_problems_are_located(change: tuple[str, str], problem: str) -> None:
+    assert problems_of(QUOTED.replace(*change)) == [problem]

@@ -25,6 +25,7 @@ from clonafacts.facts.limits import (
     MAX_ITEMS,
     MAX_LINE_CHARS,
     MAX_NAME_CHARS,
+    MAX_QUOTE_CHARS,
     MAX_SOURCES,
     MAX_SOURCES_PER_FACT,
     MAX_TAGS,
@@ -68,6 +69,7 @@ def _bounded(max_length: int, pattern: str = SAFE_LINE) -> StringConstraints:
 Name = Annotated[str, _bounded(MAX_NAME_CHARS)]
 Line = Annotated[str, _bounded(MAX_LINE_CHARS)]
 FactText = Annotated[str, _bounded(MAX_FACT_CHARS, SAFE_TEXT)]
+QuoteText = Annotated[str, _bounded(MAX_QUOTE_CHARS)]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=64)]
 Tag = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=40)]
 Url = Annotated[
@@ -107,11 +109,28 @@ class Source(Model):
     locator: Line | None = Field(default=None, description="Where in the source, e.g. a heading")
 
 
+class Quote(Model):
+    """The exact words of a cited source that an entry rests on, so anyone can check it."""
+
+    source: Slug = Field(description="The id of the cited source the words are from")
+    text: QuoteText
+
+
+Quotes = Annotated[
+    list[Quote],
+    Field(
+        max_length=MAX_SOURCES_PER_FACT,
+        description="The sources' exact words, one quote per source at most",
+    ),
+]
+
+
 class Fact(Model):
     """One claim in our own words, with the sources that support it."""
 
     text: FactText
     sources: SourceIds
+    quotes: Quotes = []
     key: bool = Field(default=False, description="One of the few facts a student must remember")
     tags: Annotated[list[Tag], Field(max_length=MAX_TAGS)] = []
 
@@ -123,6 +142,7 @@ class Item(Model):
     detail: Line | None = None
     key: bool = False
     sources: SourceIds
+    quotes: Quotes = []
 
 
 class Condition(Model):
@@ -133,6 +153,7 @@ class Condition(Model):
     details: Annotated[list[Line], Field(max_length=MAX_ITEMS)] = []
     population: Line | None = Field(default=None, description="Notes on who it is used in")
     sources: SourceIds
+    quotes: Quotes = []
 
 
 class MechanismStep(Model):
@@ -141,6 +162,7 @@ class MechanismStep(Model):
     stage: Name
     text: FactText
     sources: SourceIds
+    quotes: Quotes = []
 
 
 class Parameter(Model):
@@ -149,6 +171,7 @@ class Parameter(Model):
     name: Name
     value: Line
     sources: SourceIds
+    quotes: Quotes = []
 
 
 class Schedule(Model):
@@ -157,6 +180,7 @@ class Schedule(Model):
     jurisdiction: Name
     schedule: Name
     sources: SourceIds
+    quotes: Quotes = []
 
 
 Facts = Annotated[list[Fact], Field(max_length=MAX_ITEMS)]

@@ -149,10 +149,22 @@ def cross_checks(medication: Plain) -> Iterator[tuple[PathKey, str]]:
         if source["id"] in known:
             yield ("sources", index, "id"), f"duplicate source id {source['id']!r}"
         known.add(source["id"])
-    for loc, cited in _citations(medication):
+    for loc, entry in _citing_entries(medication):
+        cited = entry["sources"]
         for index, source_id in enumerate(cited):
             if source_id not in known:
-                yield (*loc, index), f"cites unknown source {source_id!r}; list it under sources"
+                yield (
+                    (*loc, "sources", index),
+                    (f"cites unknown source {source_id!r}; list it under sources"),
+                )
+        quoted: set[str] = set()
+        for index, quote in enumerate(entry.get("quotes", [])):
+            at = (*loc, "quotes", index, "source")
+            if quote["source"] not in cited:
+                yield at, f"quotes {quote['source']!r}, which this entry does not cite"
+            elif quote["source"] in quoted:
+                yield at, f"a second quote from {quote['source']!r}; give one"
+            quoted.add(quote["source"])
     for name, body in medication["sections"].items():
         if not any(value for key, value in body.items() if key not in ("title", "summary")):
             yield ("sections", name), f"section {name!r} is empty: give it facts"
@@ -172,8 +184,8 @@ def cross_checks(medication: Plain) -> Iterator[tuple[PathKey, str]]:
             )
 
 
-def _citations(medication: Plain) -> Iterator[tuple[PathKey, list[str]]]:
-    """Every `sources` list of ids in the medication (but its own list of sources), located."""
+def _citing_entries(medication: Plain) -> Iterator[tuple[PathKey, Plain]]:
+    """Every entry that cites sources (a fact, item, step, schedule...), located."""
     stack: list[tuple[PathKey, Any]] = [
         (("schedules",), medication["schedules"]),
         (("sections",), medication["sections"]),
@@ -183,8 +195,8 @@ def _citations(medication: Plain) -> Iterator[tuple[PathKey, list[str]]]:
         if isinstance(node, dict):
             for key, value in node.items():
                 if key == "sources" and isinstance(value, list):
-                    yield (*loc, key), value
-                elif isinstance(value, dict | list):
+                    yield loc, node
+                elif isinstance(value, dict | list) and key != "quotes":
                     stack.append(((*loc, key), value))
         elif isinstance(node, list):
             stack.extend(
