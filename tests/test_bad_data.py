@@ -431,14 +431,17 @@ def test_unreadable_file(cli: Any, write_data: Any, monkeypatch: pytest.MonkeyPa
 def test_missing_path(cli: Any, in_tmp: Path) -> None:
     result = timed(cli, "validate", "missing.yaml")
     assert_clean(result)
-    assert result.exit_code == 1
-    assert result.stderr.splitlines() == ["missing.yaml: no such data file or folder"]
-    assert result.stdout == "checked 0 data files: 1 problem in 1 file\n"
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[0] == (
+        "Error: Invalid value for '[PATH]...': no such file or folder: 'missing.yaml'"
+    )
+    assert result.stdout == ""
     result = timed(cli, "withdrawal", "--data", "missing.yaml")
     assert_clean(result)
-    assert result.exit_code == 3
+    assert result.exit_code == 2
     assert result.stderr.splitlines() == [
-        "Error: missing.yaml: no such data file or folder (from --data)"
+        "Error: Invalid value for '--data': no such file or folder: 'missing.yaml'",
+        "Try 'clonafacts withdrawal --help' for help.",
     ]
     still_served(cli)
 

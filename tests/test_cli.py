@@ -21,7 +21,17 @@ REPO = Path(__file__).resolve().parent.parent
 SHIPPED_DATA = REPO / "data" / "clonazepam.yaml"
 FIXTURE_DATA = REPO / "tests" / "fixtures" / "valid"
 
-COMMANDS = (*SECTIONS, "all", "search", "list", "sources", "validate", "schema")
+COMMANDS = (
+    *SECTIONS,
+    "all",
+    "search",
+    "list",
+    "sources",
+    "validate",
+    "completion",
+    "help",
+    "schema",
+)
 
 UNKNOWN_KLONOPN = "Error: no medication named 'klonopn'; did you mean 'Klonopin'?"
 NO_MECHANISM = "Error: Examplazole has no 'mechanism' section in the loaded data"
@@ -298,8 +308,10 @@ def test_validate_with_data_checks_shipped_and_user_files(cli: Any, write_data: 
 def test_validate_missing_path(cli: Any, tmp_path: Path) -> None:
     missing = tmp_path / "nope.yaml"
     result = cli("validate", str(missing))
-    assert result.exit_code == 1
-    assert result.stderr.startswith(f"{missing}: no such data file or folder")
+    assert result.exit_code == 2  # a usage error, like a path Click itself checks
+    assert result.stderr.startswith(
+        f"Error: Invalid value for '[PATH]...': no such file or folder: '{missing}'"
+    )
     no_traceback(result)
 
 
@@ -352,7 +364,7 @@ EXIT_CODES = [
         NO_MECHANISM,
         id="1-missing-section",
     ),
-    pytest.param(("bogus",), {}, 2, "Error: No such command 'bogus'.", id="2-unknown-command"),
+    pytest.param(("bogus",), {}, 2, "Error: no command 'bogus'", id="2-unknown-command"),
     pytest.param(
         ("overview", "--bogus"), {}, 2, "Error: No such option: --bogus", id="2-unknown-option"
     ),
@@ -430,9 +442,9 @@ EXIT_CODES = [
     pytest.param(
         ("overview", "--data", "<missing>"),
         {},
-        3,
-        "Error: <missing>: no such data file or folder (from --data)",
-        id="3-missing-data-option",
+        2,
+        "Error: Invalid value for '--data': no such file or folder: '<missing>'",
+        id="2-missing-data-option",
     ),
 ]
 

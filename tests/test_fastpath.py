@@ -30,9 +30,9 @@ from clonafacts.cli.fastpath import Lookup, parse
             id="short-format",
         ),
         pytest.param(
-            ["warnings", "--format=text", "--json"],
+            ["warnings", "--format=json", "--json"],
             Lookup("warnings", format_name="json"),
-            id="json-wins",
+            id="json-agrees",
         ),
     ],
 )
@@ -59,6 +59,7 @@ def test_parse_accepts_plain_lookups(argv: list[str], expected: Lookup) -> None:
         pytest.param(["withdrawal", "--color", "sometimes"], id="bad-color"),
         pytest.param(["withdrawal", "-fjson"], id="attached-short"),
         pytest.param(["withdrawal", "--", "x"], id="double-dash"),
+        pytest.param(["warnings", "--format=text", "--json"], id="json-disagrees"),
     ],
 )
 def test_parse_declines_everything_else(argv: list[str]) -> None:

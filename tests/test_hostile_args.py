@@ -65,7 +65,7 @@ def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.mark.parametrize(
     ("args", "first", "hint"),
     [
-        (["frobnicate"], "Error: No such command 'frobnicate'.", "clonafacts"),
+        (["frobnicate"], "Error: no command 'frobnicate'", "clonafacts"),
         (["withdrawal", "--frob"], "Error: No such option: --frob", "clonafacts withdrawal"),
         (["--frob"], "Error: No such option: --frob", "clonafacts"),
         (["list", "-z"], "Error: No such option: -z", "clonafacts list"),
@@ -215,8 +215,9 @@ def test_huge_path(cli: Any, args: list[str], code: int) -> None:
     result = cli(*args)
     assert_clean(result)
     assert result.exit_code in (2, code)
-    [line] = result.stderr.splitlines()
-    assert line.startswith("Error: ") or result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert len(lines) <= 2  # the error, and for a usage error the hint
+    assert lines[0].startswith("Error: ") or result.exit_code == 1
 
 
 @pytest.mark.parametrize("bad", CONTROL, ids=CONTROL_IDS)
@@ -241,18 +242,16 @@ def test_control_characters_in_text_arguments(
 @pytest.mark.parametrize("bad", CONTROL, ids=CONTROL_IDS)
 def test_control_characters_elsewhere_are_escaped(cli: Any, in_tmp: Path, bad: str) -> None:
     escaped = printable(bad)
-    assert usage_error(cli, bad)[0] == f"Error: No such command '{escaped}'."
+    assert usage_error(cli, bad)[0] == f"Error: no command {bad!r}"
     assert usage_error(cli, "all", f"--{bad}")[0] == f"Error: No such option: --{escaped}"
     assert f"'{escaped}' is not one of" in usage_error(cli, "all", "--format", bad)[0]
     assert f"'{escaped}' is not one of" in usage_error(cli, "schema", bad)[0]
-    result = cli("withdrawal", "--data", bad)
-    assert_clean(result)
-    assert result.exit_code == 3
-    assert result.stderr == f"Error: {escaped}: no such data file or folder (from --data)\n"
-    result = cli("validate", bad)
-    assert_clean(result)
-    assert result.exit_code == 1
-    assert result.stderr == f"{escaped}: no such data file or folder\n"
+    assert usage_error(cli, "withdrawal", "--data", bad)[0] == (
+        f"Error: Invalid value for '--data': no such file or folder: '{escaped}'"
+    )
+    assert usage_error(cli, "validate", bad)[0] == (
+        f"Error: Invalid value for '[PATH]...': no such file or folder: '{escaped}'"
+    )
 
 
 def test_control_characters_in_a_data_path_from_the_environment(cli: Any, in_tmp: Path) -> None:

@@ -462,8 +462,11 @@ def test_invalid_user_file_stops_lookups(cli: Any, write_data: Any) -> None:
 def test_missing_data_path(cli: Any, tmp_path: Path) -> None:
     missing = str(tmp_path / "nope.yaml")
     result = cli("list", "--data", missing)
-    assert result.exit_code == 3
-    assert error_lines(result) == [f"Error: {missing}: no such data file or folder (from --data)"]
+    assert result.exit_code == 2  # checked as the option is parsed, like Click's own paths
+    assert error_lines(result) == [
+        f"Error: Invalid value for '--data': no such file or folder: '{missing}'",
+        "Try 'clonafacts list --help' for help.",
+    ]
     result = cli("list", env={"CLONAFACTS_DATA": missing})
     assert result.exit_code == 3
     assert error_lines(result) == [
@@ -568,9 +571,12 @@ def test_validate_finds_clashes_with_the_shipped_data(cli: Any, write_data: Any)
 def test_validate_a_missing_path(cli: Any, tmp_path: Path) -> None:
     missing = str(tmp_path / "nope.yaml")
     result = cli("validate", missing)
-    assert result.exit_code == 1
-    assert result.stdout == "checked 0 data files: 1 problem in 1 file\n"
-    assert error_lines(result) == [f"{missing}: no such data file or folder"]
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert error_lines(result) == [
+        f"Error: Invalid value for '[PATH]...': no such file or folder: '{missing}'",
+        "Try 'clonafacts validate --help' for help.",
+    ]
 
 
 def test_validate_flags_a_folder_with_no_data(cli: Any, tmp_path: Path) -> None:

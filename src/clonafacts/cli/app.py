@@ -24,7 +24,14 @@ from clonafacts.cli import exitcodes
 from clonafacts.cli.arguments import argument_problem
 from clonafacts.cli.output import OutputError, PipeClosed, emit, show, silence_stdout
 from clonafacts.cli.reporting import report, report_data_error, report_problems, warn
-from clonafacts.errors import ClonafactsError, DataError, NoMatchesError, NotFoundError, QueryError
+from clonafacts.errors import (
+    ClonafactsError,
+    DataError,
+    NoMatchesError,
+    NotFoundError,
+    QueryError,
+    printable,
+)
 from clonafacts.sections import DEFAULT_DRUG, LOOKUP_COMMANDS
 
 DEBUG_ENV = "CLONAFACTS_DEBUG"
@@ -62,6 +69,8 @@ def _checked_paths(values: list[str] | None) -> list[str] | None:
     for value in values or []:
         if not value.strip():
             raise typer.BadParameter("a path must not be empty")
+        if not os.path.lexists(value):
+            raise typer.BadParameter(f"no such file or folder: '{printable(value)}'")
     return values
 
 
@@ -110,7 +119,10 @@ DataOpt = Annotated[
     ),
 ]
 FormatOpt = Annotated[
-    OutputFormat, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)
+    OutputFormat | None,
+    typer.Option(
+        "--format", "-f", help="Output format.", case_sensitive=False, show_default="text"
+    ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Shorthand for --format json.")]
 ColorOpt = Annotated[
@@ -126,15 +138,24 @@ SourcesOpt = Annotated[
 # Output and errors.
 
 
+def _chosen(format_: OutputFormat | None, json_: bool) -> OutputFormat:
+    """The output format: --json, else --format, else text. Both, disagreeing, is an error."""
+    if json_ and format_ not in (None, OutputFormat.json):
+        raise typer.BadParameter(
+            f"--json and --format {format_.value} disagree: give one of them",
+            param_hint="'--json'",
+        )
+    return OutputFormat.json if json_ else format_ or OutputFormat.text
+
+
 def _output(
     document: Mapping[str, Any],
-    format_: OutputFormat,
+    format_: OutputFormat | None,
     json_: bool,
     color: ColorMode,
     sources: bool,
 ) -> None:
-    chosen = OutputFormat.json if json_ else format_
-    show(document, chosen.value, color.value, sources)
+    show(document, _chosen(format_, json_).value, color.value, sources)
 
 
 @contextmanager
@@ -195,6 +216,32 @@ class _Group(TyperGroup):
         if standalone_mode:
             sys.exit(code)
         return code
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        """Commands in any case: `clonafacts WITHDRAWAL` is `clonafacts withdrawal`."""
+        return super().get_command(ctx, cmd_name) or super().get_command(ctx, cmd_name.lower())
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and self.get_command(ctx, name) is None:
+            raise click_exceptions.UsageError(_unknown_command(name, list(self.commands)), ctx)
+        return super().resolve_command(ctx, args)
+
+
+def _unknown_command(name: str, commands: list[str]) -> str:
+    """What to say of a word that is no command: a medication's name, or a near miss."""
+    import difflib
+
+    shown = repr(name)  # repr escapes anything a terminal could act on
+    close = difflib.get_close_matches(name.lower(), commands, n=2, cutoff=0.6)
+    if close:
+        return f"no command {shown}; did you mean " + " or ".join(map(repr, close)) + "?"
+    try:
+        with api.open_database() as database:
+            database.resolve(name)
+    except ClonafactsError:
+        return f"no command {shown}"
+    return f"no command {shown}; to look up that medication, try 'clonafacts all {name}'"
 
 
 def _run(invoke: Callable[[], Any], debug: bool, command: str) -> int:
@@ -262,7 +309,7 @@ app = typer.Typer(
 def _root(
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+        typer.Option("--version", "-V", callback=_version, is_eager=True, help="Show the version."),
     ] = False,
     debug: Annotated[
         bool,
@@ -287,7 +334,7 @@ _LOOKUP_HELP = {  # one line each: `clonafacts --help` shows them whole
 def _lookup_command(name: str) -> Callable[..., None]:
     def command(
         drug: DrugArg = DEFAULT_DRUG,
-        format_: FormatOpt = OutputFormat.text,
+        format_: FormatOpt = None,
         json_: JsonOpt = False,
         color: ColorOpt = ColorMode.auto,
         sources: SourcesOpt = False,
@@ -346,7 +393,7 @@ def _search(
             help="Show at most N hits, best first.",
         ),
     ] = api.DEFAULT_LIMIT,
-    format_: FormatOpt = OutputFormat.text,
+    format_: FormatOpt = None,
     json_: JsonOpt = False,
     color: ColorOpt = ColorMode.auto,
     data: DataOpt = None,
@@ -357,7 +404,7 @@ def _search(
     """
     with _database(data) as database:
         document = database.search(query, drug=drug, limit=limit)
-        chosen = OutputFormat.json if json_ else format_
+        chosen = _chosen(format_, json_)
         if document["hits"] or chosen in (OutputFormat.json, OutputFormat.yaml):
             _output(document, format_, json_, color, False)
         if not document["hits"]:
@@ -368,7 +415,7 @@ def _search(
 
 @app.command("list", epilog="Example: clonafacts list --json | jq -r '.medications[].id'")
 def _list(
-    format_: FormatOpt = OutputFormat.text,
+    format_: FormatOpt = None,
     json_: JsonOpt = False,
     color: ColorOpt = ColorMode.auto,
     data: DataOpt = None,
@@ -381,7 +428,7 @@ def _list(
 @app.command("sources", epilog="Example: clonafacts sources --format markdown")
 def _sources(
     drug: DrugArg = DEFAULT_DRUG,
-    format_: FormatOpt = OutputFormat.text,
+    format_: FormatOpt = None,
     json_: JsonOpt = False,
     color: ColorOpt = ColorMode.auto,
     data: DataOpt = None,
@@ -414,6 +461,52 @@ def _validate(
     emit(report.summary() + "\n")
     if not report.ok:
         raise typer.Exit(exitcodes.INVALID)
+
+
+class Shell(StrEnum):
+    bash = "bash"
+    zsh = "zsh"
+    fish = "fish"
+
+
+@app.command("completion", epilog="Example: clonafacts completion zsh > ~/.zfunc/_clonafacts")
+def _completion(
+    shell: Annotated[Shell, typer.Argument(help="The shell to complete in.", metavar="SHELL")],
+) -> None:
+    """Print the shell completion script for bash, zsh or fish.
+
+    Load it from your shell's startup file, for example `source <(clonafacts completion bash)`
+    in ~/.bashrc, or save it where your shell looks for completions.
+    """
+    # Typer writes the scripts; it keeps the function that does it in a private module, which
+    # the pinned Typer version is tested with (tests/test_terminal.py loads each script).
+    from typer._completion_shared import get_completion_script
+
+    script = get_completion_script(
+        prog_name="clonafacts", complete_var="_CLONAFACTS_COMPLETE", shell=shell.value
+    )
+    emit(script.rstrip("\n") + "\n")
+
+
+@app.command("help", epilog="Example: clonafacts help search")
+def _help(
+    ctx: typer.Context,
+    command: Annotated[
+        str | None, typer.Argument(metavar="[COMMAND]", help="The command to explain.")
+    ] = None,
+) -> None:
+    """Show the help of clonafacts, or of one command (as --help does)."""
+    group = ctx.parent.command if ctx.parent is not None else None
+    if command is None or group is None:
+        emit((ctx.parent or ctx).get_help() + "\n")
+        return
+    target = group.get_command(ctx.parent, command)  # type: ignore[attr-defined]
+    if target is None:
+        raise typer.BadParameter(_unknown_command(command, list(group.commands)))  # type: ignore[attr-defined]
+    with target.make_context(
+        target.name, ["--help"], parent=ctx.parent, resilient_parsing=True
+    ) as sub_ctx:
+        emit(target.get_help(sub_ctx) + "\n")
 
 
 @app.command("schema", epilog="Example: clonafacts schema data > clonafacts-data.schema.json")

@@ -77,6 +77,8 @@ def parse(argv: list[str]) -> Lookup | None:
     color = values.get("--color", "auto")
     if format_name not in FORMATS or color not in COLOR_MODES:
         return None
+    if "--json" in flags and "--format" in values and format_name != "json":
+        return None  # --json with another --format: the full CLI says they disagree
     chosen = "json" if "--json" in flags else format_name
     if kind == "lookup":
         if len(positional) > 1:

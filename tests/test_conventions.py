@@ -1,0 +1,165 @@
+"""The conventions of a well-kept command-line tool: -V, `help`, commands in any case with
+suggestions, disagreeing options refused, paths checked, completion scripts for each shell."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from clonafacts import __version__
+
+SCRIPTS = Path(sys.executable).parent  # the console script `clonafacts` is installed here
+
+
+def clonafacts(*args: str) -> subprocess.CompletedProcess[str]:
+    """Through the console script's entry point, so the fast path takes what it can."""
+    return subprocess.run(
+        [sys.executable, "-m", "clonafacts", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("flag", ["-V", "--version"])
+def test_version(cli: Any, flag: str) -> None:
+    result = cli(flag)
+    assert (result.exit_code, result.stdout) == (0, f"clonafacts {__version__}\n")
+
+
+def test_help_command_is_the_help_option(cli: Any) -> None:
+    assert cli("help").stdout == cli("--help").stdout
+    for command in ("search", "withdrawal", "validate"):
+        assert cli("help", command).stdout == cli(command, "--help").stdout
+
+
+def test_help_of_an_unknown_command(cli: Any) -> None:
+    result = cli("help", "withdrawl")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[0] == (
+        "Error: Invalid value: no command 'withdrawl'; did you mean 'withdrawal'?"
+    )
+
+
+@pytest.mark.parametrize("spelled", ["WITHDRAWAL", "Withdrawal", "wIthdrawal"])
+def test_commands_in_any_case(cli: Any, spelled: str) -> None:
+    assert cli.json(spelled) == cli.json("withdrawal")
+
+
+@pytest.mark.parametrize(
+    ("word", "message"),
+    [
+        pytest.param(
+            "klonopin",
+            "no command 'klonopin'; to look up that medication, try 'clonafacts all klonopin'",
+            id="a-medication",
+        ),
+        pytest.param("withdrawl", "no command 'withdrawl'; did you mean 'withdrawal'?", id="typo"),
+        pytest.param("zzz", "no command 'zzz'", id="nothing-close"),
+    ],
+)
+def test_an_unknown_command_gets_a_suggestion(cli: Any, word: str, message: str) -> None:
+    result = cli(word)
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: {message}\nTry 'clonafacts --help' for help.\n"
+
+
+@pytest.mark.parametrize("args", [("withdrawal",), ("search", "seizure"), ("list",)])
+@pytest.mark.parametrize("other", ["yaml", "text", "markdown"])
+def test_json_and_another_format_disagree(args: tuple[str, ...], other: str) -> None:
+    done = clonafacts(*args, "--json", "--format", other)  # the fast path and the full CLI
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr.splitlines()[0] == (
+        f"Error: Invalid value for '--json': --json and --format {other} disagree: give one of them"
+    )
+
+
+def test_json_and_format_json_agree(cli: Any) -> None:
+    result = cli("withdrawal", "--json", "--format", "json")
+    assert result.exit_code == 0
+    json.loads(result.stdout)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        pytest.param(("withdrawal", "--data", "/no/such/path"), id="lookup"),
+        pytest.param(("validate", "/no/such/path"), id="validate"),
+        pytest.param(("search", "x", "--data", "/no/such/path"), id="search"),
+    ],
+)
+def test_a_path_that_does_not_exist_is_a_usage_error(cli: Any, args: tuple[str, ...]) -> None:
+    result = cli(*args)
+    assert result.exit_code == 2
+    assert "no such file or folder: '/no/such/path'" in result.stderr.splitlines()[0]
+    assert "checked 0 data files" not in result.stdout
+
+
+# Completion scripts, loaded in each shell that is installed.
+
+
+def _shell_env() -> dict[str, str]:
+    return {**os.environ, "PATH": f"{SCRIPTS}{os.pathsep}{os.environ.get('PATH', '')}"}
+
+
+def test_bash_completion_completes_commands_and_names() -> None:
+    program = (
+        "source <(clonafacts completion bash)\n"
+        "complete -p clonafacts\n"
+        "COMP_WORDS=(clonafacts with); COMP_CWORD=1; _clonafacts_completion clonafacts\n"
+        'printf "%s\\n" "${COMPREPLY[@]}"\n'
+        "COMP_WORDS=(clonafacts withdrawal Klo); COMP_CWORD=2; _clonafacts_completion clonafacts\n"
+        'printf "%s\\n" "${COMPREPLY[@]}"\n'
+    )
+    done = subprocess.run(
+        ["bash", "-c", program], capture_output=True, text=True, env=_shell_env(), timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == "complete -o default -F _clonafacts_completion clonafacts"
+    assert "withdrawal" in lines
+    assert "Klonopin" in lines
+
+
+@pytest.mark.skipif(shutil.which("zsh") is None, reason="zsh is not installed")
+def test_zsh_completion_is_a_zsh_script() -> None:
+    program = (
+        "autoload -U compinit && compinit -u\n"
+        "source <(clonafacts completion zsh)\n"
+        "print -r -- ${_comps[clonafacts]}\n"
+    )
+    done = subprocess.run(
+        ["zsh", "-f", "-c", program], capture_output=True, text=True, env=_shell_env(), timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "_clonafacts_completion"
+
+
+@pytest.mark.skipif(shutil.which("fish") is None, reason="fish is not installed")
+def test_fish_completion_completes_commands() -> None:
+    program = "clonafacts completion fish | source; complete -C 'clonafacts with'"
+    done = subprocess.run(
+        ["fish", "--no-config", "-c", program],
+        capture_output=True,
+        text=True,
+        env=_shell_env(),
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "withdrawal" in done.stdout.split()
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_each_shell_gets_its_own_script(cli: Any, shell: str) -> None:
+    scripts = {name: cli("completion", name).stdout for name in ("bash", "zsh", "fish")}
+    assert len(set(scripts.values())) == 3
+    assert "clonafacts" in scripts[shell]
