@@ -132,6 +132,18 @@ ColorOpt = Annotated[
 SourcesOpt = Annotated[
     bool, typer.Option("--sources", help="Number the citations and list the sources.")
 ]
+BriefOpt = Annotated[
+    bool,
+    typer.Option(
+        "--brief", help="Key facts and the names of the listed entries only (text, Markdown)."
+    ),
+]
+NoPagerOpt = Annotated[
+    bool,
+    typer.Option(
+        "--no-pager", help="Never page (else a terminal pages output taller than the screen)."
+    ),
+]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -153,9 +165,18 @@ def _output(
     format_: OutputFormat | None,
     json_: bool,
     color: ColorMode,
-    sources: bool,
+    sources: bool = False,
+    brief: bool = False,
+    no_pager: bool = False,
 ) -> None:
-    show(document, _chosen(format_, json_).value, color.value, sources)
+    show(
+        document,
+        _chosen(format_, json_).value,
+        color.value,
+        sources,
+        brief=brief,
+        pager=not no_pager,
+    )
 
 
 @contextmanager
@@ -338,10 +359,13 @@ def _lookup_command(name: str) -> Callable[..., None]:
         json_: JsonOpt = False,
         color: ColorOpt = ColorMode.auto,
         sources: SourcesOpt = False,
+        brief: BriefOpt = False,
+        no_pager: NoPagerOpt = False,
         data: DataOpt = None,
     ) -> None:
         with _database(data) as database:
-            _output(database.lookup(name, drug), format_, json_, color, sources)
+            document = database.lookup(name, drug)
+            _output(document, format_, json_, color, sources, brief, no_pager)
 
     command.__doc__ = _LOOKUP_HELP[name]
     return command
@@ -396,6 +420,7 @@ def _search(
     format_: FormatOpt = None,
     json_: JsonOpt = False,
     color: ColorOpt = ColorMode.auto,
+    no_pager: NoPagerOpt = False,
     data: DataOpt = None,
 ) -> None:
     """Find the facts that match every word, best first.
@@ -406,7 +431,7 @@ def _search(
         document = database.search(query, drug=drug, limit=limit)
         chosen = _chosen(format_, json_)
         if document["hits"] or chosen in (OutputFormat.json, OutputFormat.yaml):
-            _output(document, format_, json_, color, False)
+            _output(document, format_, json_, color, no_pager=no_pager)
         if not document["hits"]:
             if chosen not in (OutputFormat.json, OutputFormat.yaml):
                 report(NoMatchesError(query).args[0])
@@ -418,11 +443,12 @@ def _list(
     format_: FormatOpt = None,
     json_: JsonOpt = False,
     color: ColorOpt = ColorMode.auto,
+    no_pager: NoPagerOpt = False,
     data: DataOpt = None,
 ) -> None:
     """The medications: brands, class, sections, origin."""
     with _database(data) as database:
-        _output(database.listing(), format_, json_, color, False)
+        _output(database.listing(), format_, json_, color, no_pager=no_pager)
 
 
 @app.command("sources", epilog="Example: clonafacts sources --format markdown")
@@ -431,11 +457,12 @@ def _sources(
     format_: FormatOpt = None,
     json_: JsonOpt = False,
     color: ColorOpt = ColorMode.auto,
+    no_pager: NoPagerOpt = False,
     data: DataOpt = None,
 ) -> None:
     """The references in full, and the sections citing each."""
     with _database(data) as database:
-        _output(database.sources(drug), format_, json_, color, False)
+        _output(database.sources(drug), format_, json_, color, no_pager=no_pager)
 
 
 @app.command("validate", epilog="Example: clonafacts validate my-data/")

@@ -27,9 +27,9 @@ _VALUED: dict[str, tuple[str, ...]] = {
     "search": (*_OUTPUT, "--limit", "-n", "--drug"),
 }
 _FLAGS: dict[str, tuple[str, ...]] = {
-    "lookup": ("--json", "--sources"),
-    "list": ("--json",),
-    "search": ("--json",),
+    "lookup": ("--json", "--sources", "--brief", "--no-pager"),
+    "list": ("--json", "--no-pager"),
+    "search": ("--json", "--no-pager"),
 }
 
 
@@ -42,6 +42,8 @@ class Lookup(NamedTuple):
     words: tuple[str, ...] = ()  # search
     limit: int | None = None  # search; None: the default
     search_drug: str | None = None  # search --drug
+    brief: bool = False
+    pager: bool = True
 
 
 def parse(argv: list[str]) -> Lookup | None:
@@ -84,9 +86,18 @@ def parse(argv: list[str]) -> Lookup | None:
         if len(positional) > 1:
             return None
         drug = positional[0] if positional else DEFAULT_DRUG
-        return Lookup(command, drug, chosen, color, "--sources" in flags)
+        return Lookup(
+            command,
+            drug,
+            chosen,
+            color,
+            "--sources" in flags,
+            brief="--brief" in flags,
+            pager="--no-pager" not in flags,
+        )
+    pager = "--no-pager" not in flags
     if kind == "list":
-        return None if positional else Lookup(command, format_name=chosen, color=color)
+        return None if positional else Lookup(command, format_name=chosen, color=color, pager=pager)
     limit = values.get("--limit")
     search_drug = values.get("--drug")
     if not positional or (limit is not None and not limit.isdigit()):
@@ -100,6 +111,7 @@ def parse(argv: list[str]) -> Lookup | None:
         words=tuple(positional),
         limit=None if limit is None else int(limit),
         search_drug=search_drug,
+        pager=pager,
     )
 
 
@@ -122,7 +134,14 @@ def run(argv: list[str]) -> int | None:
                 return None  # the full CLI says so, with its exit code
         else:
             document = database.lookup(call.command, call.drug)
-        show(document, call.format_name, call.color, call.sources)
+        show(
+            document,
+            call.format_name,
+            call.color,
+            call.sources,
+            brief=call.brief,
+            pager=call.pager,
+        )
     except (PipeClosed, BrokenPipeError):
         silence_stdout()
         return exitcodes.PIPE_CLOSED

@@ -16,7 +16,7 @@ COLOR_MODES = ("auto", "always", "never")
 #: COLUMNS and terminal widths outside this range are taken as the nearest end of it: a
 #: narrower page cannot be laid out, and a wider one is no use to anyone.
 MIN_WIDTH, MAX_WIDTH = 20, 1_000
-DEFAULT_WIDTH = 100
+DEFAULT_WIDTH = 80
 
 
 class PipeClosed(Exception):
@@ -53,22 +53,46 @@ def color_wanted(mode: str) -> bool:
         return False
     if os.environ.get("FORCE_COLOR"):
         return True
-    return _stdout_tty()
+    return _stdout_tty() and not dumb_terminal()
+
+
+def dumb_terminal() -> bool:
+    """TERM=dumb: a terminal that takes no colour and no cursor movement."""
+    return os.environ.get("TERM", "") == "dumb"
 
 
 def width() -> int:
-    """COLUMNS when it is a number, else the terminal's width, else DEFAULT_WIDTH; always
-    within MIN_WIDTH..MAX_WIDTH."""
+    """COLUMNS when it is a number, else the width of the terminal (stdout's, or when that is
+    piped, the controlling terminal's: `clonafacts all | less` fits the screen), else
+    DEFAULT_WIDTH; always within MIN_WIDTH..MAX_WIDTH."""
     columns = os.environ.get("COLUMNS", "").strip()
     if columns.isdecimal() and columns.isascii() and len(columns) <= 9 and int(columns) > 0:
         chosen = int(columns)
-    elif _stdout_tty():
-        import shutil
-
-        chosen = shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns
     else:
-        chosen = DEFAULT_WIDTH
+        chosen = terminal_size()[0] or DEFAULT_WIDTH
     return min(max(chosen, MIN_WIDTH), MAX_WIDTH)
+
+
+def terminal_size() -> tuple[int, int]:
+    """(columns, lines) of stdout's terminal, else of the controlling terminal; (0, 0) when
+    there is none."""
+    if _stdout_tty():
+        try:
+            size = os.get_terminal_size(sys.stdout.fileno())
+            return size.columns, size.lines
+        except (OSError, ValueError):
+            pass
+    try:
+        descriptor = os.open("/dev/tty", os.O_RDONLY | getattr(os, "O_NOCTTY", 0))
+    except OSError:
+        return 0, 0
+    try:
+        size = os.get_terminal_size(descriptor)
+        return size.columns, size.lines
+    except OSError:
+        return 0, 0
+    finally:
+        os.close(descriptor)
 
 
 def emit(text: str) -> None:
@@ -124,19 +148,92 @@ def show(
     format_name: str,
     color: str = "auto",
     sources: bool = False,
+    brief: bool = False,
+    pager: bool = True,
 ) -> None:
-    """Render `document` in the chosen format and write it to stdout."""
+    """Render `document` in the chosen format and write it to stdout, through a pager when
+    it is taller than the terminal."""
     from clonafacts.render import RenderOptions, renderer_for
 
     encoding = (getattr(sys.stdout, "encoding", None) or "utf-8").lower()
+    terminal = _stdout_tty() and not dumb_terminal()
     options = RenderOptions(
         width=width(),
         color=format_name == "text" and color_wanted(color),
         unicode=encoding.startswith("utf"),
         show_sources=sources,
+        terminal=terminal,
+        brief=brief,
     )
     text = renderer_for(format_name)(dict(document), options)
-    emit(text if options.unicode else to_ascii(text))
+    if not options.unicode:
+        text = to_ascii(text)
+    if format_name == "json" and terminal and color_wanted(color):
+        text = _coloured_json(text)
+    if not (pager and terminal and _page(text)):
+        emit(text)
+
+
+PAGER_ENV = "CLONAFACTS_PAGER"
+DEFAULT_PAGER = "less -FRX"  # colour kept; quits at once when it fits; the screen left as is
+
+
+def pager_command() -> list[str] | None:
+    """The pager to use: CLONAFACTS_PAGER, else PAGER, else less if it is installed; an empty
+    variable means no pager."""
+    import shlex
+    import shutil
+
+    for name in (PAGER_ENV, "PAGER"):
+        if name in os.environ:
+            chosen = os.environ[name].strip()
+            try:
+                return shlex.split(chosen) or None
+            except ValueError:  # unbalanced quotes: not a command we can run
+                return None
+    return shlex.split(DEFAULT_PAGER) if shutil.which("less") else None
+
+
+def _page(text: str) -> bool:
+    """Show `text` through the pager when it is taller than the terminal; False when it was
+    not (it fits, no pager, or the pager could not be started): then the caller writes it."""
+    rows = terminal_size()[1]
+    command = pager_command()
+    if not rows or text.count("\n") < rows or command is None:
+        return False
+    import subprocess
+
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    sys.stdout.flush()
+    try:
+        process = subprocess.Popen(command, stdin=subprocess.PIPE)
+    except OSError:  # no such program, or not runnable: plain output instead
+        return False
+    assert process.stdin is not None
+    try:
+        process.stdin.write(text.encode(encoding, "backslashreplace"))
+        process.stdin.close()
+    except BrokenPipeError:  # the reader quit the pager before the end: that is fine
+        pass
+    while True:
+        try:
+            process.wait()
+            return True
+        except KeyboardInterrupt:  # Ctrl-C belongs to the pager (less ignores it): wait on
+            continue
+
+
+def _coloured_json(text: str) -> str:
+    """JSON highlighted the way jq and gh show it on a terminal (never when piped)."""
+    import io
+
+    from rich.console import Console
+    from rich.json import JSON
+
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=True, color_system="standard", width=MAX_WIDTH)
+    console.print(JSON(text, indent=2), soft_wrap=True)
+    return buffer.getvalue()
 
 
 # Typographic characters a renderer or the data may use, spelled in ASCII.

@@ -48,8 +48,12 @@ def _entries(value: Any) -> list[Plain]:
     return list(value) if isinstance(value, list) else [value]
 
 
-def section_blocks(section: str, content: Plain) -> list[Block]:
-    """The blocks of one section, most important first; empty blocks are left out."""
+def section_blocks(section: str, content: Plain, brief: bool = False) -> list[Block]:
+    """The blocks of one section, most important first; empty blocks are left out. Brief: the
+    warnings, the key facts, and the structured entries by name (key ones among facts)."""
+    if brief:
+        briefed = [_brief(block) for block in section_blocks(section, content)]
+        return [block for block in briefed if block.entries]
     blocks = [
         Block(kind, heading, _entries(content.get(field)))
         for field, heading, kind in _ALERTS.get(section, [])
@@ -63,6 +67,26 @@ def section_blocks(section: str, content: Plain) -> list[Block]:
     others = [fact for fact in facts if not fact.get("key")]
     blocks.append(Block("bullets", "More facts" if len(blocks) > 1 else "Facts", others))
     return [block for block in blocks if block.entries]
+
+
+def _brief(block: Block) -> Block:
+    if block.kind in ("alert", "boxed", "key", "parameters"):
+        return block
+    if block.kind == "bullets":  # a list of facts: its key ones; a list of items: their names
+        entries = [
+            {**entry, "detail": None} if "name" in entry else entry
+            for entry in block.entries
+            if "name" in entry or entry.get("key")
+        ]
+        return Block(block.kind, block.heading, entries)
+    if block.kind == "conditions":
+        return Block(
+            block.kind,
+            block.heading,
+            [{**entry, "details": [], "population": None} for entry in block.entries],
+        )
+    # The mechanism's steps: their stages.
+    return Block(block.kind, block.heading, [{**entry, "text": ""} for entry in block.entries])
 
 
 class Citations:

@@ -40,7 +40,7 @@ def escape(text: str) -> str:
 
 
 def render(document: Plain, options: RenderOptions) -> str:
-    notes = _Notes(document)
+    notes = _Notes(document, options.brief)
     kind = document["kind"]
     if kind == "section":
         lines = notes.header(document["medication"], document["content"]["title"], level=1)
@@ -62,8 +62,9 @@ def render(document: Plain, options: RenderOptions) -> str:
 
 
 class _Notes:
-    def __init__(self, document: Plain) -> None:
+    def __init__(self, document: Plain, brief: bool = False) -> None:
         self.citations = Citations(document.get("sources", []))
+        self.brief = brief
 
     def header(self, medication: Plain, title: str, level: int) -> list[str]:
         heading = medication_heading(medication) + (f": {title}" if title else "")
@@ -81,7 +82,7 @@ class _Notes:
 
     def section(self, name: str, content: Plain, level: int) -> list[str]:
         lines = [f"*{escape(content['summary'])}*", ""]
-        for block in section_blocks(name, content):
+        for block in section_blocks(name, content, self.brief):
             lines += self.block(block, level)
         return lines
 
@@ -108,7 +109,9 @@ class _Notes:
             ]
         elif block.kind == "steps":
             lines += [
-                f"{n}. **{escape(e['stage'])}**: {escape(e['text'])} {self.marks(e)}"
+                f"{n}. **{escape(e['stage'])}**"
+                + (f": {escape(e['text'])}" if e["text"] else "")
+                + f" {self.marks(e)}"
                 for n, e in enumerate(block.entries, 1)
             ]
         else:

@@ -92,9 +92,11 @@ class _Painter:
 
     def _header(self, medication: Plain, title: str) -> RenderableType:
         heading = Text(medication_heading(medication), style="bold")
-        heading.append(f" {self.glyph.dot} {title}", style="bold cyan")
+        heading.append(f" {self.glyph.dot} {title}", style="bold")
         sub = Text(medication_subtitle(medication), style="dim")
-        return Panel(Group(heading, sub), box=self.glyph.box, border_style="cyan", expand=True)
+        if not self.options.terminal:
+            return Group(heading, sub)
+        return Panel(Group(heading, sub), box=self.glyph.box, border_style="dim", expand=True)
 
     def _section_page(self) -> list[RenderableType]:
         doc = self.document
@@ -110,18 +112,19 @@ class _Painter:
         out.append(Text(medication["summary"], style="italic"))
         for name, content in doc["sections"].items():
             out.append(Text(""))
-            title = Text(f" {content['title']} ", style="bold cyan")
-            if len(title) + 4 > self.options.width:  # a rule would cut the title short
-                out.append(Text(content["title"], style="bold underline cyan"))
+            title = Text(f" {content['title']} ", style="bold")
+            # A rule on a terminal wide enough to hold the title; else the heading alone.
+            if not self.options.terminal or len(title) + 4 > self.options.width:
+                out.append(Text(content["title"], style="bold underline"))
             else:
-                out.append(Rule(title, characters=self.glyph.rule, align="left", style="cyan"))
+                out.append(Rule(title, characters=self.glyph.rule, align="left", style="dim"))
             out += self._section_body(name, content)
         out += self._citation_list()
         return out
 
     def _section_body(self, section: str, content: Plain) -> list[RenderableType]:
         out: list[RenderableType] = [Text(content["summary"], style="italic")]
-        for block in section_blocks(section, content):
+        for block in section_blocks(section, content, self.options.brief):
             out.append(Text(""))
             out.append(self._block(block))
         return out
@@ -138,8 +141,8 @@ class _Painter:
                 )
             )
             title = Text(f"{self.glyph.warn} {block.heading}", style="bold red")
-            if self.options.width < 40:  # a panel this narrow would chop the words up
-                return Group(title, body)
+            if not self.options.terminal or self.options.width < 40:
+                return Group(title, body)  # no frame off a terminal, nor one this narrow
             return Panel(
                 body,
                 title=title,
@@ -158,7 +161,7 @@ class _Painter:
                 self._line(entry, f"{number}.") for number, entry in enumerate(block.entries, 1)
             ]
             return Group(heading, *lines)
-        heading.stylize("yellow" if block.kind == "key" else "")
+
         # Key entries stand out wherever they are: a star and bold text.
         lines = [
             self._line(e, self.glyph.star, "bold")
@@ -176,13 +179,13 @@ class _Painter:
         grid = Table.grid(padding=(0, 1))
         grid.add_column(width=len(marker), no_wrap=True)
         grid.add_column(ratio=1, overflow="fold")
-        grid.add_row(Text(marker, style="yellow" if marker == self.glyph.star else ""), text)
+        grid.add_row(Text(marker, style="bold" if marker == self.glyph.star else ""), text)
         return Padding(grid, (0, 0, 0, indent))
 
     def _entry(self, entry: Plain, style: str = "") -> Text:
         key = entry.get("key", False)
         if "stage" in entry:
-            text = Text(f"{entry['stage']}: ", style="bold")
+            text = Text(entry["stage"] + (": " if entry["text"] else ""), style="bold")
             text.append(entry["text"], style=style)
         elif "name" in entry and "detail" in entry:
             text = Text(entry["name"], style="bold red" if key else style)
@@ -198,8 +201,8 @@ class _Painter:
         return "".join(f"[{number}]" for number in self.citations.markers(entry))
 
     def _conditions(self, entries: list[Plain]) -> RenderableType:
-        # A table where there is room; on a narrow terminal, one block per condition.
-        narrow = self.options.width < 60
+        # A table on a terminal with room; elsewhere, and on a narrow one, a block each.
+        narrow = not self.options.terminal or self.options.width < 60
         table = Table(
             box=self.glyph.table, expand=True, show_edge=False, pad_edge=False, show_lines=True
         )
@@ -208,9 +211,7 @@ class _Painter:
         table.add_column("Details", ratio=7, overflow="fold")
         blocks: list[RenderableType] = []
         for entry in entries:
-            status = Text(
-                entry["status"], style="green" if entry["status"] == "labelled" else "yellow"
-            )
+            status = Text(entry["status"], style="bold" if entry["status"] == "labelled" else "")
             details = self._condition_details(entry)
             if narrow:
                 blocks.append(
@@ -237,6 +238,15 @@ class _Painter:
         return cell
 
     def _parameters(self, entries: list[Plain]) -> RenderableType:
+        if not self.options.terminal:  # name and value on a line each entry, no rules
+            return Group(
+                *(
+                    self._line(
+                        {**entry, "text": f"{entry['name']}: {entry['value']}"}, self.glyph.bullet
+                    )
+                    for entry in entries
+                )
+            )
         table = Table(box=self.glyph.table, expand=True, show_edge=False, pad_edge=False)
         table.add_column("Parameter", style="bold", ratio=2, overflow="fold")
         table.add_column("Value", ratio=3, overflow="fold")
@@ -272,7 +282,7 @@ class _Painter:
         out: list[RenderableType] = [Text(count, style="bold")]
         for hit in hits:
             where = Text(
-                f"{hit['medication']['name']} {self.glyph.dot} {hit_place(hit)}", style="cyan"
+                f"{hit['medication']['name']} {self.glyph.dot} {hit_place(hit)}", style="bold"
             )
             text = Text()
             for part, matched in snippet(hit, self.glyph.ellipsis):
