@@ -66,8 +66,10 @@ def width() -> int:
     piped, the controlling terminal's: `clonafacts all | less` fits the screen), else
     DEFAULT_WIDTH; always within MIN_WIDTH..MAX_WIDTH."""
     columns = os.environ.get("COLUMNS", "").strip()
-    if columns.isdecimal() and columns.isascii() and len(columns) <= 9 and int(columns) > 0:
-        chosen = int(columns)
+    if columns.isdecimal() and columns.isascii() and int(columns[:7]) > 0:
+        # A number of any size is bounded; only its first digits are read (a longer one is
+        # far past the bound, and converting megabytes of digits would be slow).
+        chosen = int(columns) if len(columns) <= 7 else MAX_WIDTH
     else:
         chosen = terminal_size()[0] or DEFAULT_WIDTH
     return min(max(chosen, MIN_WIDTH), MAX_WIDTH)
