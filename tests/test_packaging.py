@@ -109,6 +109,9 @@ def test_wheel_holds_the_package_and_not_the_tests(wheel: zipfile.ZipFile) -> No
     assert "clonafacts/api.py" in names
     assert "clonafacts/py.typed" in names
     assert not [name for name in names if name.startswith(("tests/", "src/", "data/"))]
+    # The man page goes where pip puts data files: <prefix>/share/man/man1.
+    (dist_data,) = {name.split("/")[0] for name in names if ".data/" in name}
+    assert f"{dist_data}/data/share/man/man1/clonafacts.1" in names
 
 
 def test_wheel_console_script_and_version(wheel: zipfile.ZipFile) -> None:

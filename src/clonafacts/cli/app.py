@@ -16,7 +16,7 @@ import typer
 # pins Typer to the minor version these imports are tested with.
 from typer._click import exceptions as click_exceptions
 from typer._click import utils as click_utils
-from typer.core import TyperGroup
+from typer.core import TyperArgument, TyperGroup
 
 from clonafacts import api
 from clonafacts._version import __version__
@@ -121,7 +121,11 @@ DataOpt = Annotated[
 FormatOpt = Annotated[
     OutputFormat | None,
     typer.Option(
-        "--format", "-f", help="Output format.", case_sensitive=False, show_default="text"
+        "--format",
+        "-f",
+        help="Output format (default: text).",
+        case_sensitive=False,
+        show_default=False,
     ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Shorthand for --format json.")]
@@ -240,13 +244,30 @@ class _Group(TyperGroup):
 
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
         """Commands in any case: `clonafacts WITHDRAWAL` is `clonafacts withdrawal`."""
-        return super().get_command(ctx, cmd_name) or super().get_command(ctx, cmd_name.lower())
+        command = super().get_command(ctx, cmd_name) or super().get_command(ctx, cmd_name.lower())
+        for parameter in getattr(command, "params", []):
+            if type(parameter) is TyperArgument:
+                parameter.__class__ = _Argument  # help in metavariables (see _Argument)
+        return command
 
     def resolve_command(self, ctx: Any, args: list[str]) -> Any:
         name = args[0] if args else ""
         if name and not name.startswith("-") and self.get_command(ctx, name) is None:
             raise click_exceptions.UsageError(_unknown_command(name, list(self.commands)), ctx)
         return super().resolve_command(ctx, args)
+
+
+class _Argument(TyperArgument):
+    """An argument shown the way Click shows one: `DRUG`, `[DRUG]`, `WORD...`, with no Python
+    type beside it (`<str>`, `<list[str]>`); a choice keeps its list of values."""
+
+    def display_type(self, ctx: Any) -> str:
+        return super().display_type(ctx) if self.type_descriptor.is_choice else ""
+
+    def _usage_display_name(self) -> str:
+        name = self.display_name_raw
+        name = name if self.required else f"[{name}]"
+        return f"{name}..." if self.nargs != 1 else name
 
 
 def _unknown_command(name: str, commands: list[str]) -> str:
@@ -271,7 +292,10 @@ def _run(invoke: Callable[[], Any], debug: bool, command: str) -> int:
         result = invoke()
     except click_exceptions.UsageError as error:
         # Typer phrases some value errors through pydantic ("Value error, ..."); drop that noise.
-        report(error.format_message().replace("Value error, ", ""), _usage_hint(error, command))
+        message = error.format_message().replace("Value error, ", "")
+        if isinstance(error, click_exceptions.MissingParameter):
+            message = " ".join(message.split())  # its list of choices, on the one line
+        report(message, _usage_hint(error, command))
         return exitcodes.USAGE
     except click_exceptions.ClickException as error:
         report(error.format_message())
@@ -318,8 +342,10 @@ app = typer.Typer(
     help="Clonazepam (Klonopin) facts for study: indications, mechanism, adjunctive use in "
     "depression, dependence and withdrawal. Offline; every fact cites its source. "
     "Not medical advice.",
-    epilog="Examples: clonafacts withdrawal · clonafacts withdrawal --json | jq -r "
-    "'.content.symptoms[].name'",
+    # \b keeps Click from rewrapping: each example stays whole on its own line.
+    epilog="\b\nExamples:\n  clonafacts withdrawal\n  clonafacts all Klonopin --brief\n"
+    "  clonafacts search seizure\n"
+    "  clonafacts withdrawal --json | jq -r '.content.symptoms[].name'",
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -470,7 +496,7 @@ def _validate(
     paths: Annotated[
         list[str] | None,
         typer.Argument(
-            metavar="[PATH]...",
+            metavar="PATH",
             help="Files or folders (default: all loaded data).",
             callback=_checked_paths,
             show_default=False,
@@ -519,7 +545,7 @@ def _completion(
 def _help(
     ctx: typer.Context,
     command: Annotated[
-        str | None, typer.Argument(metavar="[COMMAND]", help="The command to explain.")
+        str | None, typer.Argument(metavar="COMMAND", help="The command to explain.")
     ] = None,
 ) -> None:
     """Show the help of clonafacts, or of one command (as --help does)."""
@@ -536,9 +562,21 @@ def _help(
         emit(target.get_help(sub_ctx) + "\n")
 
 
+@app.command("man", epilog="Example: clonafacts man > clonafacts.1 && man -l clonafacts.1")
+def _man(ctx: typer.Context) -> None:
+    """Print the man page, clonafacts(1), in roff."""
+    from clonafacts.cli.manpage import render
+
+    group = ctx.parent.command if ctx.parent is not None else ctx.command
+    emit(render(group))
+
+
 @app.command("schema", epilog="Example: clonafacts schema data > clonafacts-data.schema.json")
 def _schema(
-    kind: Annotated[SchemaKind, typer.Argument(help="data: a data file; output: the JSON output.")],
+    kind: Annotated[
+        SchemaKind,
+        typer.Argument(metavar="KIND", help="data: a data file; output: the JSON output."),
+    ],
 ) -> None:
     """Print the JSON Schema of data files or of the output."""
     import json

@@ -9,3 +9,27 @@ INTERNAL = 4  # a bug: an unexpected exception
 OUTPUT = 5  # the output could not be written whole: a full disk, a file-size limit, no stdout
 INTERRUPTED = 130  # Ctrl-C
 PIPE_CLOSED = 141  # stdout closed early (`| head`), as for SIGPIPE
+
+#: Each exit code and what it means, for the man page and `--help` (the README has the same).
+MEANINGS: tuple[tuple[int, str], ...] = (
+    (OK, "success"),
+    (
+        NOT_FOUND,
+        "nothing found (an unknown medication, no search hits, a missing section), or"
+        " validate found problems",
+    ),
+    (
+        USAGE,
+        "usage error: an unknown command or option, a missing or bad value, a path that"
+        " does not exist, a search query clonafacts does not support",
+    ),
+    (DATA, "invalid data: a data file failed to load"),
+    (INTERNAL, "internal error (a bug); CLONAFACTS_DEBUG=1 or --debug shows the traceback"),
+    (
+        OUTPUT,
+        "the output could not be written whole: a full disk, a file-size limit, standard"
+        " output closed",
+    ),
+    (INTERRUPTED, "interrupted (Ctrl-C)"),
+    (PIPE_CLOSED, "standard output closed early, as for SIGPIPE"),
+)

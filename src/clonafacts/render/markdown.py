@@ -39,6 +39,15 @@ def escape(text: str) -> str:
     return _BLOCK_START.sub(lambda match: match.group()[:-1] + "\\" + match.group()[-1], text)
 
 
+def _cited(source: Plain) -> str:
+    """A full citation with its address as an autolink (`<https://...>`): escapes do not work
+    inside an address, and a bare one would be cut at the first escaped character."""
+    url = source.get("url")
+    if not url or "<" in url or ">" in url:
+        return escape(citation(source))
+    return f"{escape(citation({**source, 'url': None}))} <{url}>"
+
+
 def render(document: Plain, options: RenderOptions) -> str:
     notes = _Notes(document, options.brief)
     kind = document["kind"]
@@ -78,7 +87,10 @@ class _Notes:
         ]
 
     def marks(self, entry: Plain) -> str:
-        return "".join(f"[^{n}]" for n in self.citations.markers(entry))
+        """Numbered references to the one Sources list: `\\[1, 3\\]` shows as [1, 3] in every
+        renderer (GitHub, pandoc...), where footnotes would make one note per marker."""
+        numbers = self.citations.markers(entry)
+        return "\\[" + ", ".join(map(str, numbers)) + "\\]" if numbers else ""
 
     def section(self, name: str, content: Plain, level: int) -> list[str]:
         lines = [f"*{escape(content['summary'])}*", ""]
@@ -125,10 +137,11 @@ class _Notes:
         return [*lines, ""]
 
     def footnotes(self) -> list[str]:
+        """The Sources list the markers refer to, numbered as they are."""
         used = self.citations.used()
         if not used:
             return []
-        return [*(f"[^{n}]: {escape(citation(source))}" for n, source in used), ""]
+        return ["## Sources", "", *(f"{n}. {_cited(source)}" for n, source in used), ""]
 
     def search(self, document: Plain) -> list[str]:
         query = " ".join(document["query"])
@@ -168,7 +181,6 @@ class _Notes:
         for source in document["sources"]:
             cited = ", ".join(source["cited_by"]) or "not cited"
             lines += [
-                f"- **{source['id']}** ({source['kind']}): {escape(citation(source))} "
-                f"Cited by: {cited}."
+                f"- **{source['id']}** ({source['kind']}): {_cited(source)} Cited by: {cited}."
             ]
         return [*lines, ""]

@@ -7,6 +7,7 @@ shown as written. Without colour the same layout comes out as plain text with no
 from __future__ import annotations
 
 import io
+import re
 
 from rich import box
 from rich.console import Console, Group, RenderableType
@@ -30,6 +31,12 @@ from clonafacts.render.layout import (
     snippet,
 )
 from clonafacts.render.options import RenderOptions
+
+#: Joins citation markers to the word before them, so a marker never wraps onto a line alone.
+NBSP = "\u00a0"
+# Placeholders for addresses while Rich lays out the page (private-use characters).
+_URL_START, _URL_END = "\ue000", "\ue001"
+_URL = re.compile(f"{_URL_START}(\\d+){_URL_END}")
 
 
 class _Glyphs:
@@ -64,7 +71,7 @@ def render(document: Plain, options: RenderOptions) -> str:
         console.print(renderable)
     console.print()
     console.print(Text(DISCLAIMER, style="dim"))
-    text = buffer.getvalue()
+    text = painter.addresses(buffer.getvalue())
     # Rich pads table cells to the full width; trailing blanks are noise in a pipe or a diff.
     return "\n".join(line.rstrip(" ") for line in text.split("\n"))
 
@@ -75,6 +82,7 @@ class _Painter:
         self.options = options
         self.glyph = _Glyphs(options.unicode)
         self.citations = Citations(document.get("sources", []))
+        self.urls: list[str] = []
 
     def body(self) -> list[RenderableType]:
         kind = self.document["kind"]
@@ -194,7 +202,7 @@ class _Painter:
         else:
             text = Text(entry_text(entry), style=style)
         if self.options.show_sources:
-            text.append(" " + self._marks(entry), style="dim")
+            text.append(NBSP + self._marks(entry), style="dim")
         return text
 
     def _marks(self, entry: Plain) -> str:
@@ -213,23 +221,23 @@ class _Painter:
         for entry in entries:
             status = Text(entry["status"], style="bold" if entry["status"] == "labelled" else "")
             details = self._condition_details(entry)
+            # The markers cite the whole condition: they go with its name.
+            marks = Text(NBSP + self._marks(entry) if self.options.show_sources else "", "dim")
             if narrow:
                 blocks.append(
                     Group(
-                        Text.assemble((entry["name"], "bold"), " (", status, ")"),
+                        Text.assemble((entry["name"], "bold"), " (", status, ")", marks),
                         Padding(details, (0, 0, 0, 1)),
                     )
                 )
             else:
-                table.add_row(Text(entry["name"]), status, details)
+                table.add_row(Text.assemble(entry["name"], marks), status, details)
         return Group(*blocks) if narrow else table
 
     def _condition_details(self, entry: Plain) -> RenderableType:
         lines = [Text(detail) for detail in entry["details"]]
         if entry.get("population"):
             lines.append(Text(f"Who: {entry['population']}"))
-        if self.options.show_sources and lines:
-            lines[-1].append(" " + self._marks(entry), style="dim")
         cell = Table.grid(padding=(0, 1))
         cell.add_column(no_wrap=True)
         cell.add_column(ratio=1, overflow="fold")
@@ -253,7 +261,7 @@ class _Painter:
         for entry in entries:
             value = Text(entry["value"])
             if self.options.show_sources:
-                value.append(" " + self._marks(entry), style="dim")
+                value.append(NBSP + self._marks(entry), style="dim")
             table.add_row(Text(entry["name"]), value)
         return table
 
@@ -262,10 +270,32 @@ class _Painter:
             return []
         out: list[RenderableType] = [Text(""), Text("Sources", style="bold")]
         for number, source in self.citations.used():
-            out.append(self._numbered(f"[{number}]", Text(citation(source))))
+            out.append(self._numbered(f"[{number}]", self._citation(source)))
         return out
 
-    def _numbered(self, label: str, text: Text) -> RenderableType:
+    def _citation(self, source: Plain) -> RenderableType:
+        """A citation, with its address whole on a line of its own: never broken, so it can be
+        copied or clicked (a link, OSC 8, on a terminal). Rich would fold or crop a line
+        longer than the width, so the address is a short placeholder until Rich is done."""
+        url = source.get("url")
+        text = Text(citation({**source, "url": None}))
+        if not url:
+            return text
+        self.urls.append(url)
+        return Group(text, Text(f"{_URL_START}{len(self.urls) - 1}{_URL_END}", no_wrap=True))
+
+    def addresses(self, rendered: str) -> str:
+        """The rendered text with each address placeholder replaced by its address."""
+
+        def address(match: re.Match[str]) -> str:
+            url = self.urls[int(match.group(1))]
+            if self.options.terminal and self.options.color:
+                return f"\x1b]8;;{url}\x1b\\{url}\x1b]8;;\x1b\\"
+            return url
+
+        return _URL.sub(address, rendered)
+
+    def _numbered(self, label: str, text: RenderableType) -> RenderableType:
         grid = Table.grid(padding=(0, 1))
         grid.add_column(width=len(label) + 1, no_wrap=True)
         grid.add_column(ratio=1, overflow="fold")
@@ -327,7 +357,7 @@ class _Painter:
             out.append(
                 Group(
                     head,
-                    Padding(Text(citation(source)), (0, 0, 0, 2)),
+                    Padding(self._citation(source), (0, 0, 0, 2)),
                     Padding(Text(f"Cited by: {cited}", style="dim"), (0, 0, 0, 2)),
                 )
             )
