@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -163,3 +164,73 @@ def test_each_shell_gets_its_own_script(cli: Any, shell: str) -> None:
     scripts = {name: cli("completion", name).stdout for name in ("bash", "zsh", "fish")}
     assert len(set(scripts.values())) == 3
     assert "clonafacts" in scripts[shell]
+
+
+def test_validate_json_prints_the_problems_as_data(cli: Any, tmp_path: Path) -> None:
+    bad = Path(__file__).parent / "corpus" / "bad" / "unknown-source.yaml"
+    result = cli("validate", "--json", str(bad))
+    assert result.exit_code == 1
+    assert result.stderr == ""
+    document = json.loads(result.stdout)
+    assert document == {
+        "schema_version": 2,
+        "kind": "validation",
+        "ok": False,
+        "files": [str(bad)],
+        "problems": [
+            {
+                "path": str(bad),
+                "line": 24,
+                "column": 34,
+                "message": "cites unknown source 'no-such-source'; list it under sources",
+            }
+        ],
+    }
+    from jsonschema import Draft202012Validator
+
+    schema = json.loads(cli("schema", "output").stdout)
+    assert list(Draft202012Validator(schema).iter_errors(document)) == []
+    good = cli("validate", "--json")
+    assert good.exit_code == 0
+    assert json.loads(good.stdout)["ok"] is True
+
+
+def test_an_unknown_medication_lists_the_few_there_are(cli: Any) -> None:
+    result = cli("withdrawal", "zzzz")
+    assert result.exit_code == 1
+    assert result.stderr == "Error: no medication named 'zzzz'; the medications are Clonazepam\n"
+
+
+# Addresses and citation markers in text.
+
+MARKERS_ONLY = re.compile(r"^\s*(\[\d+\])+\s*$")
+
+
+@pytest.mark.parametrize("width", [20, 40, 60, 80, 120])
+@pytest.mark.parametrize("args", [("all", "--sources"), ("sources",)])
+def test_addresses_are_whole_and_markers_never_alone(
+    cli: Any, width: int, args: tuple[str, ...]
+) -> None:
+    shown = cli(*args, env={"COLUMNS": str(width)}).stdout
+    urls = {s["url"] for s in cli.json("sources")["sources"] if s["url"]}
+    lines = shown.splitlines()
+    for url in urls:
+        assert any(line.strip() == url for line in lines), url  # whole, on a line of its own
+    assert not [line for line in lines if MARKERS_ONLY.match(line)]
+
+
+def test_markdown_cites_one_numbered_sources_list(cli: Any) -> None:
+    from markdown_it import MarkdownIt
+
+    notes = cli("all", "--format", "markdown").stdout
+    assert "[^" not in notes  # no footnotes: one note per marker is what pandoc made of them
+    tokens = MarkdownIt("commonmark").parse(notes)
+    headings = [
+        tokens[index + 1].content for index, t in enumerate(tokens) if t.type == "heading_open"
+    ]
+    assert headings[-1] == "Sources"
+    cited = len(cli.json("all")["sources"])
+    last_list = [t for t in tokens if t.type == "ordered_list_open"][-1]
+    items = tokens[tokens.index(last_list) :]
+    assert sum(1 for t in items if t.type == "list_item_open") == cited
+    assert re.search(r"\\\[\d+(, \d+)*\\\]", notes)  # markers: \[1\], \[1, 2\]

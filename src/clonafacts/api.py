@@ -267,6 +267,16 @@ class ValidationReport(NamedTuple):
     def ok(self) -> bool:
         return not self.problems
 
+    def document(self) -> documents.ValidationDocument:
+        """The result as the document `validate --json` prints."""
+        return documents.validation_document(
+            [data_file.shown for data_file in self.files],
+            [
+                {"path": p.path, "line": p.line, "column": p.column, "message": p.message}
+                for p in self.problems
+            ],
+        )
+
     def summary(self) -> str:
         checked = f"checked {_count(len(self.files), 'data file')}"
         if self.ok:

@@ -95,6 +95,21 @@ class SourcesDocument(TypedDict):
     sources: list[Plain]
 
 
+class ValidationProblem(TypedDict):
+    path: str
+    line: int | None
+    column: int | None
+    message: str
+
+
+class ValidationDocument(TypedDict):
+    schema_version: int
+    kind: Literal["validation"]
+    ok: bool
+    files: list[str]
+    problems: list[ValidationProblem]
+
+
 Document = SectionDocument | MedicationDocument | SearchDocument | ListDocument | SourcesDocument
 
 MEDICATION_REF_KEYS = tuple(MedicationRef.__annotations__)
@@ -199,6 +214,16 @@ def search_document(query: list[str], hits: list[SearchHit], total: int) -> Sear
         "query": query,
         "total": total,
         "hits": hits,
+    }
+
+
+def validation_document(files: list[str], problems: list[ValidationProblem]) -> ValidationDocument:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "kind": "validation",
+        "ok": not problems,
+        "files": files,
+        "problems": problems,
     }
 
 

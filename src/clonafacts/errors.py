@@ -85,10 +85,15 @@ class NotFoundError(ClonafactsError):
     """A lookup found nothing: an unknown medication, a missing section, no search hits."""
 
 
+#: With this many medications or fewer, an unknown name is answered with all of them.
+LIST_ALL_AT_MOST = 8
+
+
 class UnknownMedicationError(NotFoundError):
-    def __init__(self, name: str, suggestions: list[str]) -> None:
+    def __init__(self, name: str, suggestions: list[str], known: list[str] | None = None) -> None:
         self.name = name
         self.suggestions = suggestions
+        self.known = known or []  # the medications there are, when there are few
         # Names in other scripts than each other could look identical: show them as escapes.
         scripts = _scripts(name)
         alike = len(scripts) > 1 or any(_scripts(s) != scripts for s in suggestions)
@@ -96,6 +101,8 @@ class UnknownMedicationError(NotFoundError):
         message = f"no medication named {quote(name)}"
         if suggestions:
             message += "; did you mean " + " or ".join(quote(s) for s in suggestions) + "?"
+        elif self.known:
+            message += "; the medications are " + ", ".join(self.known)
         super().__init__(printable(message))
 
 

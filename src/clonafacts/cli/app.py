@@ -502,6 +502,9 @@ def _validate(
             show_default=False,
         ),
     ] = None,
+    json_: Annotated[
+        bool, typer.Option("--json", help="Print the result as data (problems included).")
+    ] = False,
     data: DataOpt = None,
 ) -> None:
     """Check data files; print problems as file:line:column.
@@ -509,9 +512,12 @@ def _validate(
     Exit 0 when every file is valid, 1 otherwise.
     """
     report = api.validate(paths or [], data or [])
-    if report.problems:
-        report_problems(report.problems)
-    emit(report.summary() + "\n")
+    if json_:
+        show(report.document(), "json")
+    else:
+        if report.problems:
+            report_problems(report.problems)
+        emit(report.summary() + "\n")
     if not report.ok:
         raise typer.Exit(exitcodes.INVALID)
 

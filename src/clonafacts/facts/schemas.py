@@ -132,8 +132,28 @@ class SourcesDocument(_Out):
     sources: list[CitedSource]
 
 
+class ValidationProblem(_Out):
+    path: str = Field(description="The file, as named to clonafacts")
+    line: int | None = Field(description="1-based; null when the problem has no place")
+    column: int | None
+    message: str
+
+
+class ValidationDocument(_Out):
+    schema_version: Literal[2]
+    kind: Literal["validation"]
+    ok: bool
+    files: list[str] = Field(description="Every file checked, as named to clonafacts")
+    problems: list[ValidationProblem]
+
+
 OutputDocument = Annotated[
-    SectionDocument | MedicationDocument | SearchDocument | ListDocument | SourcesDocument,
+    SectionDocument
+    | MedicationDocument
+    | SearchDocument
+    | ListDocument
+    | SourcesDocument
+    | ValidationDocument,
     Field(discriminator="kind"),
 ]
 

@@ -37,7 +37,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple
 
 from clonafacts.documents import Plain, entry_text
-from clonafacts.errors import UnknownMedicationError
+from clonafacts.errors import LIST_ALL_AT_MOST, UnknownMedicationError
 from clonafacts.sections import SECTION_ORDER
 from clonafacts.store.names import name_key, suggestions
 
@@ -163,7 +163,14 @@ class Store:
         ):
             _checked(found, *found[:3])
             written.setdefault(found[0], found[2])
-        raise UnknownMedicationError(name, [written[found] for found in suggestions(key, written)])
+        close = [written[found] for found in suggestions(key, written)]
+        known: list[str] = []
+        if not close:
+            rows = self.connection.execute(
+                "SELECT name FROM medications ORDER BY position LIMIT ?", (LIST_ALL_AT_MOST + 1,)
+            ).fetchall()
+            known = [found for (found,) in rows] if len(rows) <= LIST_ALL_AT_MOST else []
+        raise UnknownMedicationError(name, close, known)
 
     def medication_id(self, number: int) -> str:
         row = self.connection.execute(
