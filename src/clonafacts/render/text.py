@@ -32,8 +32,10 @@ from clonafacts.render.layout import (
 )
 from clonafacts.render.options import RenderOptions
 
-#: Joins citation markers to the word before them, so a marker never wraps onto a line alone.
-NBSP = "\u00a0"
+#: What goes between an entry and its citation markers: nothing, so the markers are part of the
+#: last word and never wrap onto a line alone (a no-break space would not do: Rich wraps at any
+#: Unicode space).
+MARKS_JOIN = ""
 # Placeholders for addresses while Rich lays out the page (private-use characters).
 _URL_START, _URL_END = "\ue000", "\ue001"
 _URL = re.compile(f"{_URL_START}(\\d+){_URL_END}")
@@ -202,7 +204,7 @@ class _Painter:
         else:
             text = Text(entry_text(entry), style=style)
         if self.options.show_sources:
-            text.append(NBSP + self._marks(entry), style="dim")
+            text.append(MARKS_JOIN + self._marks(entry), style="dim")
         return text
 
     def _marks(self, entry: Plain) -> str:
@@ -222,7 +224,7 @@ class _Painter:
             status = Text(entry["status"], style="bold" if entry["status"] == "labelled" else "")
             details = self._condition_details(entry)
             # The markers cite the whole condition: they go with its name.
-            marks = Text(NBSP + self._marks(entry) if self.options.show_sources else "", "dim")
+            marks = Text(MARKS_JOIN + self._marks(entry) if self.options.show_sources else "", "dim")
             if narrow:
                 blocks.append(
                     Group(
@@ -261,7 +263,7 @@ class _Painter:
         for entry in entries:
             value = Text(entry["value"])
             if self.options.show_sources:
-                value.append(NBSP + self._marks(entry), style="dim")
+                value.append(MARKS_JOIN + self._marks(entry), style="dim")
             table.add_row(Text(entry["name"]), value)
         return table
 
