@@ -158,7 +158,7 @@ def test_unknown_medication_without_suggestions(db: Database, ask: Ask) -> None:
     with pytest.raises(clonafacts.UnknownMedicationError) as raised:
         ask(db)
     assert raised.value.suggestions == []
-    assert str(raised.value) == "no medication named 'zzzqqq'"
+    assert str(raised.value) == "no medication named 'zzzqqq'; the medications are Clonazepam"
 
 
 def test_missing_section(write_data: Any) -> None:

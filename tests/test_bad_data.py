@@ -433,7 +433,7 @@ def test_missing_path(cli: Any, in_tmp: Path) -> None:
     assert_clean(result)
     assert result.exit_code == 2
     assert result.stderr.splitlines()[0] == (
-        "Error: Invalid value for '[PATH]...': no such file or folder: 'missing.yaml'"
+        "Error: Invalid value for 'PATH': no such file or folder: 'missing.yaml'"
     )
     assert result.stdout == ""
     result = timed(cli, "withdrawal", "--data", "missing.yaml")

@@ -30,6 +30,7 @@ COMMANDS = (
     "validate",
     "completion",
     "help",
+    "man",
     "schema",
 )
 
@@ -108,7 +109,7 @@ def test_unknown_medication_suggests(cli: Any) -> None:
 def test_unknown_medication_without_suggestion(cli: Any) -> None:
     result = cli("overview", "zzzzzz")
     assert result.exit_code == 1
-    assert result.stderr == "Error: no medication named 'zzzzzz'\n"
+    assert result.stderr == "Error: no medication named 'zzzzzz'; the medications are Clonazepam\n"
 
 
 def test_missing_section(cli: Any, fixture_data: Path) -> None:
@@ -310,7 +311,7 @@ def test_validate_missing_path(cli: Any, tmp_path: Path) -> None:
     result = cli("validate", str(missing))
     assert result.exit_code == 2  # a usage error, like a path Click itself checks
     assert result.stderr.startswith(
-        f"Error: Invalid value for '[PATH]...': no such file or folder: '{missing}'"
+        f"Error: Invalid value for 'PATH': no such file or folder: '{missing}'"
     )
     no_traceback(result)
 

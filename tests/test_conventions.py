@@ -235,3 +235,35 @@ def test_markdown_cites_one_numbered_sources_list(cli: Any) -> None:
     items = tokens[tokens.index(last_list) :]
     assert sum(1 for t in items if t.type == "list_item_open") == cited
     assert re.search(r"\\\[\d+(, \d+)*\\\]", notes)  # markers: \[1\], \[1, 2\]
+
+
+@pytest.mark.parametrize(
+    ("command", "usage"),
+    [
+        pytest.param("search", "Usage: clonafacts search [OPTIONS] WORD...", id="search"),
+        pytest.param("withdrawal", "Usage: clonafacts withdrawal [OPTIONS] [DRUG]", id="lookup"),
+        pytest.param("validate", "Usage: clonafacts validate [OPTIONS] [PATH]...", id="validate"),
+        pytest.param("schema", "Usage: clonafacts schema [OPTIONS] KIND", id="schema"),
+    ],
+)
+def test_help_shows_metavariables_not_python_types(cli: Any, command: str, usage: str) -> None:
+    shown = cli(command, "--help").stdout
+    assert shown.splitlines()[0] == usage
+    for python_type in ("<str>", "<list[str]>", "{WORD}", "[[PATH]"):
+        assert python_type not in shown
+
+
+def test_a_missing_argument_is_a_short_error(cli: Any) -> None:
+    result = cli("schema")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        "Error: Missing argument 'KIND'. Choose from: data, output",
+        "Try 'clonafacts schema --help' for help.",
+    ]
+
+
+@pytest.mark.parametrize("columns", ["40", "80", "200"])
+def test_help_examples_stay_whole(cli: Any, columns: str) -> None:
+    shown = cli("--help", env={"COLUMNS": columns}).stdout
+    example = "clonafacts withdrawal --json | jq -r '.content.symptoms[].name'"
+    assert any(line.strip() == example for line in shown.splitlines())

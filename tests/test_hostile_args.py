@@ -92,7 +92,7 @@ def test_missing_choice_lists_the_choices_readably(cli: Any) -> None:
     # Click's own message has a newline and tabs; they are layout, not hostile input, and
     # must not come out as \x0a and \x09.
     lines = usage_error(cli, "schema")
-    assert lines[0].startswith("Error: Missing argument 'kind'.")
+    assert lines[0] == "Error: Missing argument 'KIND'. Choose from: data, output"
     text = "\n".join(lines)
     assert "data" in text
     assert "output" in text
@@ -128,7 +128,7 @@ def test_option_without_its_value(cli: Any, args: list[str]) -> None:
         ),
         (["list", "-f", "HTML"], "'--format' / '-f'", "'text', 'json', 'yaml', 'markdown'"),
         (["all", "--color", "purple"], "'--color'", "'auto', 'always', 'never'"),
-        (["schema", "xml"], "'kind'", "'data', 'output'"),
+        (["schema", "xml"], "'KIND'", "'data', 'output'"),
     ],
 )
 def test_invalid_choice(cli: Any, args: list[str], option: str, choices: str) -> None:
@@ -250,7 +250,7 @@ def test_control_characters_elsewhere_are_escaped(cli: Any, in_tmp: Path, bad: s
         f"Error: Invalid value for '--data': no such file or folder: '{escaped}'"
     )
     assert usage_error(cli, "validate", bad)[0] == (
-        f"Error: Invalid value for '[PATH]...': no such file or folder: '{escaped}'"
+        f"Error: Invalid value for 'PATH': no such file or folder: '{escaped}'"
     )
 
 

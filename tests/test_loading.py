@@ -574,7 +574,7 @@ def test_validate_a_missing_path(cli: Any, tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert result.stdout == ""
     assert error_lines(result) == [
-        f"Error: Invalid value for '[PATH]...': no such file or folder: '{missing}'",
+        f"Error: Invalid value for 'PATH': no such file or folder: '{missing}'",
         "Try 'clonafacts validate --help' for help.",
     ]
 

@@ -78,6 +78,13 @@ def test_a_terminal_gets_frames_and_colour() -> None:
     assert "┏" in shown  # the warning's frame
 
 
+def test_addresses_are_links_on_a_terminal() -> None:
+    code, shown, _ = in_terminal("sources", "--no-pager", columns=60)
+    assert code == 0
+    url = "https://dailymed.nlm.nih.gov/dailymed/drugInfo.cfm?setid="
+    assert f"\x1b]8;;{url}" in shown  # OSC 8: the address is a link, and stands whole
+
+
 def test_a_pipe_gets_plain_lines_as_wide_as_the_controlling_terminal() -> None:
     code, _, piped = in_terminal("all", columns=60, piped=True)
     assert code == 0
