@@ -35,8 +35,9 @@ SEED_SYMPTOMS = (
     "Dangerous rises in heart rate and blood pressure",
 )
 
-FOOTNOTE_MARK = re.compile(r"\[\^(\d+)\](?!:)")
-FOOTNOTE_DEF = re.compile(r"^\[\^(\d+)\]: \S", re.MULTILINE)
+# Citation markers (`\[1, 3\]`) and the numbered Sources list they refer to.
+FOOTNOTE_MARK = re.compile(r"\\\[(\d+(?:, \d+)*)\\\]")
+FOOTNOTE_DEF = re.compile(r"^(\d+)\. \S", re.MULTILINE)
 
 
 def cited(node: Any) -> list[str]:
@@ -109,12 +110,12 @@ def test_golden_other(cli: Any, golden: Any, args: tuple[str, ...], name: str) -
     golden.check(name, result.stdout)
 
 
-def test_markdown_always_has_footnotes(cli: Any) -> None:
+def test_markdown_always_cites(cli: Any) -> None:
     """Markdown notes always cite: --sources changes nothing there."""
     plain = cli("withdrawal", "--format", "markdown")
     with_sources = cli("withdrawal", "--format", "markdown", "--sources")
     assert plain.stdout == with_sources.stdout
-    assert "[^1]: " in plain.stdout
+    assert "\n## Sources\n\n1. " in plain.stdout
 
 
 # ---------------------------------------------------------------------------------------------
@@ -372,10 +373,11 @@ def _headings(markdown: str, level: int) -> list[str]:
 
 
 def _check_footnotes(markdown: str) -> list[int]:
-    """Every marker has a definition and every definition a marker; numbered 1..n in order."""
-    body, _, _ = markdown.partition("\n[^1]: ")
-    marks = [int(n) for n in FOOTNOTE_MARK.findall(body)]
-    definitions = [int(n) for n in FOOTNOTE_DEF.findall(markdown)]
+    """Every marker has a source in the Sources list and every source a marker; numbered 1..n
+    in reading order."""
+    body, _, listed = markdown.partition("\n## Sources\n")
+    marks = [int(n) for group in FOOTNOTE_MARK.findall(body) for n in group.split(", ")]
+    definitions = [int(n) for n in FOOTNOTE_DEF.findall(listed)]
     assert definitions == list(range(1, len(definitions) + 1))
     assert set(marks) == set(definitions)
     first_use = list(dict.fromkeys(marks))
@@ -406,7 +408,10 @@ def test_markdown_all_has_a_heading_per_section(cli: Any) -> None:
     assert result.exit_code == 0, result.stderr
     doc = cli.json("all")
     assert _headings(result.stdout, 1) == ["Clonazepam (Klonopin)"]
-    assert _headings(result.stdout, 2) == [doc["sections"][s]["title"] for s in SECTIONS]
+    assert _headings(result.stdout, 2) == [
+        *(doc["sections"][s]["title"] for s in SECTIONS),
+        "Sources",
+    ]
     assert "Key facts" in _headings(result.stdout, 3)
     footnotes = _check_footnotes(result.stdout)
     assert len(footnotes) == len(set(cited(doc["sections"])))

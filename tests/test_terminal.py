@@ -214,7 +214,12 @@ def test_width(cli: Any, args: tuple[str, ...], width: int) -> None:
     result = cli(*args, env={"COLUMNS": str(width)})
     assert result.exit_code == 0, result.stderr
     out = result.stdout
-    too_long = [line for line in out.splitlines() if len(line.rstrip()) > width]
+    # Only an address may be wider than the page: it stands whole on a line of its own.
+    too_long = [
+        line
+        for line in out.splitlines()
+        if len(line.rstrip()) > width and not line.strip().startswith("https://")
+    ]
     assert too_long == []
     assert ELLIPSIS not in out, "text was cut off"
     words = " ".join(out.split())
