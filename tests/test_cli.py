@@ -162,7 +162,7 @@ def test_search_text_shows_medication_and_section(cli: Any) -> None:
 
 
 def test_search_single_match_is_singular(cli: Any) -> None:
-    result = cli("search", "succinimides")
+    result = cli("search", "hyperexcitability")
     assert result.exit_code == 0, result.stderr
     assert result.stdout.startswith("1 match\n")
 
