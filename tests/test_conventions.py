@@ -267,3 +267,12 @@ def test_help_examples_stay_whole(cli: Any, columns: str) -> None:
     shown = cli("--help", env={"COLUMNS": columns}).stdout
     example = "clonafacts withdrawal --json | jq -r '.content.symptoms[].name'"
     assert any(line.strip() == example for line in shown.splitlines())
+
+
+@pytest.mark.parametrize("command", [(), ("search",), ("withdrawal",), ("validate",)])
+def test_narrow_help_splits_no_words(cli: Any, command: tuple[str, ...]) -> None:
+    """At 40 columns help wraps between words: every word is one seen in wide help."""
+    wide = set(cli(*command, "--help", env={"COLUMNS": "200"}).stdout.split())
+    narrow = cli(*command, "--help", env={"COLUMNS": "40"}).stdout.split()
+    # Click shortens a command's one-line description to fit, ending it with "...".
+    assert [word for word in narrow if word not in wide and not word.endswith("...")] == []
