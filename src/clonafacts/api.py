@@ -198,29 +198,35 @@ class Database:
         can be written (then the store file answers), else in memory. With `reuse`, the
         medications of files unchanged since the store at `path` was built are taken from it
         rather than parsed again, and that store is updated rather than written anew."""
-        from clonafacts.facts.loading import load_contents
+        from clonafacts.facts.loading import Loaded, load_contents
 
         contents = read_all(discovery.data_files(self.data_paths) if files is None else files)
         code = code_identity()
         known = sqlite.known_files(path, code) if path is not None and reuse else {}
+        new = sum((read.data_file.path, read.identity) not in known for read in contents.files)
+        if not sqlite.worth_updating(new, len(contents.files)):
+            known = {}  # so much changed that writing the store anew is quicker
         loaded = load_contents(contents, known)
-        build = sqlite.Build(
-            loaded.medications,
-            loaded.origins,
-            [
-                (read.data_file.path, read.identity, defined)
-                for read, defined in zip(contents.files, loaded.defines, strict=True)
-            ],
-            loaded.parsed,
-            contents.fingerprint,
-            code,
-        )
-        if path is not None and sqlite.write(path, build, update=bool(known)):
+
+        def build_of(loaded: Loaded) -> sqlite.Build:
+            defined = zip(contents.files, loaded.defines, strict=True)
+            return sqlite.Build(
+                loaded.medications,
+                loaded.origins,
+                [(read.data_file.path, read.identity, med_id) for read, med_id in defined],
+                loaded.parsed,
+                contents.fingerprint,
+                code,
+            )
+
+        if path is not None and sqlite.write(path, build_of(loaded), update=bool(known)):
             folder.tidy(os.path.dirname(path), keep=path)
             store = sqlite.open_current(path, contents.fingerprint)
             if store is not None:
                 return store
-        return sqlite.in_memory(build)
+        if known:  # the known medications came without their sections: load them whole
+            loaded = load_contents(contents)
+        return sqlite.in_memory(build_of(loaded))
 
 
 def store_name(data_paths: Sequence[str]) -> str:

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import unicodedata
 from functools import cache
-
-from confusable_homoglyphs import confusables
+from typing import Any
 
 from clonafacts.errors import printable_name
 
@@ -27,7 +26,10 @@ def name_problem(name: str) -> str | None:
         if unicodedata.category(char) in _INVISIBLE_CATEGORIES or char in _BLANK_LETTERS:
             return f"has an invisible character (U+{ord(char):04X}); names must show as written"
     letters = _bare(name)  # accents belong to no script of their own
-    if not letters.isascii() and confusables.is_dangerous(letters):
+    if letters.isascii():
+        return None
+    confusables = _confusables()
+    if confusables.is_dangerous(letters):
         found = confusables.is_confusable(letters, greedy=True, preferred_aliases=["latin"])
         look_alikes = ", ".join(
             f"{printable_name(item['character'])} ({item['alias'].lower()}) looks like "
@@ -54,5 +56,13 @@ def _bare(name: str) -> str:
 def _latin(char: str) -> str:
     if char.isascii():
         return char
-    found = confusables.is_confusable(char, greedy=True, preferred_aliases=["latin"])
+    found = _confusables().is_confusable(char, greedy=True, preferred_aliases=["latin"])
     return str(found[0]["homoglyphs"][0]["c"]) if found else char
+
+
+def _confusables() -> Any:
+    """The confusables data, loaded only for a name that is not all ASCII: it takes tens of
+    megabytes, which a thousand plain names should not pay for."""
+    from confusable_homoglyphs import confusables
+
+    return confusables

@@ -224,7 +224,9 @@ class _Painter:
             status = Text(entry["status"], style="bold" if entry["status"] == "labelled" else "")
             details = self._condition_details(entry)
             # The markers cite the whole condition: they go with its name.
-            marks = Text(MARKS_JOIN + self._marks(entry) if self.options.show_sources else "", "dim")
+            marks = Text(
+                MARKS_JOIN + self._marks(entry) if self.options.show_sources else "", "dim"
+            )
             if narrow:
                 blocks.append(
                     Group(

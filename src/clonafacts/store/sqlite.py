@@ -433,9 +433,11 @@ def _ours(connection: sqlite3.Connection) -> bool:
 
 
 def known_files(path: str, code: str) -> dict[tuple[str, bytes], Plain]:
-    """The medications of the store at `path` by the (path, identity) of the file each came
-    from, when that store was built by the same code: files unchanged since need no parsing.
-    Empty when there is no such store, or it cannot be read whole."""
+    """The medications of the store at `path`, without their sections (what checks across
+    files need: id, names, class...), by the (path, identity) of the file each came from, when
+    that store was built by the same code: files unchanged since need no parsing, and their
+    rows stay as they are when the store is updated. Empty when there is no such store, or it
+    cannot be read whole."""
     try:
         connection = sqlite3.connect(_uri(path, "ro"), uri=True, isolation_level=None)
     except sqlite3.OperationalError:
@@ -446,14 +448,16 @@ def known_files(path: str, code: str) -> dict[tuple[str, bytes], Plain]:
         row = connection.execute("SELECT value FROM meta WHERE key = 'code'").fetchone()
         if row is None or row[0] != code:
             return {}
-        store = Store(connection)
-        numbers = dict(connection.execute("SELECT id, number FROM medications"))
+        heads: dict[str, Plain] = {}
+        for row in connection.execute("SELECT number, id, head, summary, crc FROM medications"):
+            _checked(row, *row[:4])
+            heads[row[1]] = json.loads(row[2])
         known: dict[tuple[str, bytes], Plain] = {}
         for file_path, identity, med_id in connection.execute(
             "SELECT path, identity, medication FROM files WHERE medication IS NOT NULL"
         ):
-            if med_id in numbers:
-                known[(json.loads(file_path), identity)] = store.medication(numbers[med_id])
+            if med_id in heads:
+                known[(json.loads(file_path), identity)] = heads[med_id]
         return known
     except (sqlite3.DatabaseError, ValueError):
         return {}  # damaged (SQLite, a checksum, or JSON): build from the files alone
@@ -473,12 +477,19 @@ def in_memory(build: Build) -> Store:
 UPDATE_AT_MOST = 0.25
 
 
+def worth_updating(changed: int, medications: int) -> bool:
+    """Whether a store with `changed` of `medications` new or changed is updated in place of
+    being written anew."""
+    return changed <= UPDATE_AT_MOST * max(medications, 1)
+
+
 def write(path: str, build: Build, update: bool = False) -> bool:
     """Write the store into a temporary file beside `path` and move it into place; False when
     that could not be done (a full disk, a read-only folder): the caller works in memory.
 
     With `update`, the store at `path` (built by the same code: its medications were known) is
-    copied and brought up to date, unless so much changed that writing anew is quicker.
+    copied and brought up to date; the caller has checked it is worth it. The medications it
+    keeps may then be given without their sections: their rows are not written again.
     """
     import shutil
     import tempfile
@@ -493,7 +504,7 @@ def write(path: str, build: Build, update: bool = False) -> bool:
         os.close(descriptor)
     except OSError:
         return False
-    updating = update and len(build.changed) <= UPDATE_AT_MOST * max(len(build.medications), 1)
+    updating = update and worth_updating(len(build.changed), len(build.medications))
     try:
         if updating:
             shutil.copyfile(path, temporary)
@@ -519,8 +530,8 @@ def write(path: str, build: Build, update: bool = False) -> bool:
         return False
     except sqlite3.DatabaseError:
         _remove(temporary)
-        if updating:  # the copy was damaged after all: write anew
-            return write(path, build)
+        if updating:  # the copy was damaged after all: the caller builds from the files
+            return False
         raise
     except BaseException:
         _remove(temporary)
