@@ -36,7 +36,7 @@ import zlib
 from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple
 
-from clonafacts.documents import Plain, entry_text
+from clonafacts.documents import SUMMARY_KEYS, Plain, entry_text
 from clonafacts.errors import LIST_ALL_AT_MOST, UnknownMedicationError
 from clonafacts.sections import SECTION_ORDER
 from clonafacts.store.names import name_key, suggestions
@@ -44,8 +44,6 @@ from clonafacts.store.names import name_key, suggestions
 APPLICATION_ID = 0x436C6661  # "Clfa": this file is a clonafacts store
 STORE_VERSION = 1  # PRAGMA user_version: the schema below
 
-#: What `list` shows of each medication, with its sections and origin.
-SUMMARY_KEYS = ("id", "name", "brands", "aliases", "drug_class", "summary")
 #: Highlight markers in search results: control characters, which no fact may contain.
 MARK_START, MARK_END = "\x02", "\x03"
 
