@@ -21,7 +21,8 @@ GOLDEN = TESTS / "golden"
 #: A valid fictional medication; tests copy it into their own data folders.
 FIXTURE = FIXTURES / "valid" / "examplazole.yaml"
 
-# The sections as users know them, written out here rather than taken from the code under test.
+# The sections as users know them, written out here rather than taken from the code under test:
+# those the shipped clonazepam data has, and every one there is, in the order they are shown.
 SECTIONS = (
     "overview",
     "indications",
@@ -29,6 +30,14 @@ SECTIONS = (
     "adjunctive",
     "withdrawal",
     "warnings",
+    "pharmacokinetics",
+)
+ALL_SECTIONS = (
+    *SECTIONS[:6],
+    "contraindications",
+    "interactions",
+    "adverse-effects",
+    "overdose",
     "pharmacokinetics",
 )
 

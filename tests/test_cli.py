@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import SECTIONS
+from conftest import ALL_SECTIONS, SECTIONS
 from jsonschema import Draft202012Validator
 
 import clonafacts
@@ -22,7 +22,7 @@ SHIPPED_DATA = REPO / "data" / "clonazepam.yaml"
 FIXTURE_DATA = REPO / "tests" / "fixtures" / "valid"
 
 COMMANDS = (
-    *SECTIONS,
+    *ALL_SECTIONS,
     "all",
     "search",
     "list",
@@ -560,8 +560,8 @@ def test_command_help_shows_an_example(cli: Any, command: str) -> None:
 
 def test_section_usage_line(cli: Any) -> None:
     """The optional DRUG argument is shown once bracketed, as in the README."""
-    usages = {section: cli(section, "--help").stdout.splitlines()[0] for section in SECTIONS}
-    assert usages == {s: f"Usage: clonafacts {s} [OPTIONS] [DRUG]" for s in SECTIONS}
+    usages = {s: cli(s, "--help").stdout.splitlines()[0] for s in ALL_SECTIONS}
+    assert usages == {s: f"Usage: clonafacts {s} [OPTIONS] [DRUG]" for s in ALL_SECTIONS}
 
 
 def test_short_help_option(cli: Any) -> None:

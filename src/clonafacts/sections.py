@@ -10,6 +10,10 @@ SectionName = Literal[
     "adjunctive",
     "withdrawal",
     "warnings",
+    "contraindications",
+    "interactions",
+    "adverse-effects",
+    "overdose",
     "pharmacokinetics",
 ]
 

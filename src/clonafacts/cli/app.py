@@ -372,7 +372,11 @@ _LOOKUP_HELP = {  # one line each: `clonafacts --help` shows them whole
     "mechanism": "How it acts, from the GABA-A receptor to effect.",
     "adjunctive": "Its short-term add-on role in depression.",
     "withdrawal": "Tolerance, dependence, withdrawal; never stop abruptly.",
-    "warnings": "The boxed warning: opioids, addiction, withdrawal.",
+    "warnings": "The boxed warning, and the other major warnings.",
+    "contraindications": "Who and what it must not be used in.",
+    "interactions": "Other drugs and substances it interacts with.",
+    "adverse-effects": "Its adverse reactions: the serious and the common.",
+    "overdose": "What overdose looks like, and its management.",
     "pharmacokinetics": "Absorption, binding, metabolism, excretion.",
     "all": "Every section, in order.",
 }

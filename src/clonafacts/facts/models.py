@@ -165,10 +165,28 @@ class MechanismStep(Model):
     quotes: Quotes = []
 
 
+#: The pharmacokinetic properties that line up across medications (in `compare`): a stable key
+#: beside each parameter's human name.
+PkProperty = Literal[
+    "bioavailability",
+    "time_to_peak",
+    "protein_binding",
+    "volume_of_distribution",
+    "metabolism",
+    "cyp_enzymes",
+    "active_metabolites",
+    "half_life",
+    "excretion",
+]
+
+
 class Parameter(Model):
     """A pharmacokinetic property and its value, as a phrase (never a dose)."""
 
     name: Name
+    property: PkProperty | None = Field(
+        default=None, description="The stable key of the property, for comparing medications"
+    )
     value: Line
     sources: SourceIds
     quotes: Quotes = []
@@ -225,6 +243,27 @@ class WithdrawalSection(Section):
 
 class WarningsSection(Section):
     boxed_warning: Facts = Field(default=[], description="The parts of the boxed warning")
+    major: Facts = Field(default=[], description="The label's other major warnings")
+
+
+class ContraindicationsSection(Section):
+    conditions: Items = Field(default=[], description="Who or what it must not be used in")
+
+
+class InteractionsSection(Section):
+    agents: Items = Field(
+        default=[], description="Each interacting agent or class; detail: the effect"
+    )
+
+
+class AdverseEffectsSection(Section):
+    serious: Items = []
+    common: Items = []
+
+
+class OverdoseSection(Section):
+    signs: Items = Field(default=[], description="What overdose looks like")
+    management: Facts = Field(default=[], description="Its management, and its caveats")
 
 
 class PharmacokineticsSection(Section):
@@ -232,22 +271,37 @@ class PharmacokineticsSection(Section):
 
 
 class Sections(Model):
+    # A section's key in the data and in the output is its name (`adverse-effects`), which is
+    # not always a Python name: dumps use the aliases too, so data round-trips.
+    model_config = ConfigDict(
+        extra="forbid", strict=True, frozen=True, defer_build=True, serialize_by_alias=True
+    )
+
     overview: OverviewSection | None = None
     indications: IndicationsSection | None = None
     mechanism: MechanismSection | None = None
     adjunctive: AdjunctiveSection | None = None
     withdrawal: WithdrawalSection | None = None
     warnings: WarningsSection | None = None
+    contraindications: ContraindicationsSection | None = None
+    interactions: InteractionsSection | None = None
+    adverse_effects: AdverseEffectsSection | None = Field(default=None, alias="adverse-effects")
+    overdose: OverdoseSection | None = None
     pharmacokinetics: PharmacokineticsSection | None = None
 
     def present(self) -> list[SectionName]:
-        return [name for name in SECTION_ORDER if getattr(self, name) is not None]
+        return [name for name in SECTION_ORDER if getattr(self, _field(name)) is not None]
 
     @model_validator(mode="after")
     def _at_least_one(self) -> Sections:
         if not self.present():
             raise ValueError("a medication needs at least one section")
         return self
+
+
+def _field(section: str) -> str:
+    """The model field of a section (`adverse-effects` -> `adverse_effects`)."""
+    return section.replace("-", "_")
 
 
 class Medication(Model):
@@ -258,6 +312,10 @@ class Medication(Model):
     brands: Annotated[list[Name], Field(max_length=MAX_ITEMS)] = []
     aliases: Annotated[list[Name], Field(max_length=MAX_ITEMS)] = []
     drug_class: Line
+    classes: Annotated[list[Slug], Field(max_length=MAX_TAGS)] = Field(
+        default=[],
+        description="Classes to compare it within, such as 'benzodiazepines' (compare CLASS)",
+    )
     schedules: Annotated[list[Schedule], Field(max_length=MAX_ITEMS)] = []
     summary: Line
     sources: Annotated[list[Source], Field(min_length=1, max_length=MAX_SOURCES)]

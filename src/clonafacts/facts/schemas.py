@@ -9,10 +9,14 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 from clonafacts.documents import SCHEMA_VERSION
 from clonafacts.facts.models import (
     AdjunctiveSection,
+    AdverseEffectsSection,
+    ContraindicationsSection,
     IndicationsSection,
+    InteractionsSection,
     MechanismSection,
     Medication,
     Name,
+    OverdoseSection,
     OverviewSection,
     PharmacokineticsSection,
     Schedule,
@@ -53,6 +57,10 @@ AnySection = (
     | AdjunctiveSection
     | WithdrawalSection
     | WarningsSection
+    | ContraindicationsSection
+    | InteractionsSection
+    | AdverseEffectsSection
+    | OverdoseSection
     | PharmacokineticsSection
 )
 

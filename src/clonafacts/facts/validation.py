@@ -104,7 +104,7 @@ def describe(error: Any) -> str:
 
 def to_plain(medication: Medication) -> Plain:
     """The JSON-ready data of a validated medication; absent sections are left out."""
-    plain = medication.model_dump()
+    plain = medication.model_dump(by_alias=True)
     plain["sections"] = {name: body for name, body in plain["sections"].items() if body is not None}
     return plain
 

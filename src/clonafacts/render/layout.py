@@ -26,6 +26,17 @@ _FIELDS: dict[str, list[tuple[str, str, BlockKind]]] = {
         ("symptoms", "Withdrawal symptoms", "bullets"),
         ("safe_stopping", "Stopping safely", "bullets"),
     ],
+    "warnings": [("major", "Other major warnings", "bullets")],
+    "contraindications": [("conditions", "Contraindicated in", "bullets")],
+    "interactions": [("agents", "Interacts with", "bullets")],
+    "adverse-effects": [
+        ("serious", "Serious adverse reactions", "bullets"),
+        ("common", "Common adverse reactions", "bullets"),
+    ],
+    "overdose": [
+        ("signs", "Signs of overdose", "bullets"),
+        ("management", "Management", "bullets"),
+    ],
     "pharmacokinetics": [("parameters", "Parameters", "parameters")],
 }
 
