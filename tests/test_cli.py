@@ -25,6 +25,7 @@ COMMANDS = (
     *ALL_SECTIONS,
     "all",
     "search",
+    "compare",
     "list",
     "sources",
     "validate",

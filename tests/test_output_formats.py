@@ -486,6 +486,11 @@ def test_tricky_text_in_each_format(cli: Any, write_data: Any) -> None:
             "MedicationSummary",
             "ListDocument",
             "SourcesDocument",
+            "ValidationProblem",
+            "ValidationDocument",
+            "ComparisonCell",
+            "ComparisonRow",
+            "ComparisonDocument",
         )
     ],
 )

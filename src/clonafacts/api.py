@@ -29,6 +29,7 @@ from xxhash import xxh3_128
 
 from clonafacts import documents
 from clonafacts.documents import (
+    ComparisonDocument,
     ListDocument,
     MedicationDocument,
     SearchDocument,
@@ -36,7 +37,7 @@ from clonafacts.documents import (
     SectionDocument,
     SourcesDocument,
 )
-from clonafacts.errors import DataError, Problem
+from clonafacts.errors import DataError, Problem, UnknownMedicationError
 from clonafacts.sections import DEFAULT_DRUG, SECTION_ORDER
 from clonafacts.store import discovery, folder, sqlite
 from clonafacts.store.query import fts_query, split
@@ -112,6 +113,29 @@ class Database:
         return self._query(
             lambda store: documents.sources_document(store.medication(store.resolve(drug)))
         )
+
+    def compare(self, names: str | Sequence[str], section: str | None = None) -> ComparisonDocument:
+        """Medications side by side, each named by any of its names or by a class they belong
+        to (`benzodiazepines`): the default rows (class, schedule, labelled indications,
+        half-life...), or with `section` that section's structured fields."""
+        wanted = [names] if isinstance(names, str) else list(names)
+        if section is not None and section not in SECTION_ORDER:
+            raise ValueError(f"no section {section!r}; the sections are {SECTION_ORDER}")
+
+        def run(store: sqlite.Store) -> ComparisonDocument:
+            numbers: dict[int, None] = {}
+            for name in wanted:
+                try:
+                    numbers.setdefault(store.resolve(name), None)
+                except UnknownMedicationError:
+                    members = store.class_members(name)
+                    if not members:
+                        raise
+                    numbers.update(dict.fromkeys(members))
+            medications = [store.medication(number) for number in numbers]
+            return documents.comparison_document(medications, section)
+
+        return self._query(run)
 
     def resolve(self, name: str) -> str:
         """The id of the medication called `name` (id, name, brand or alias, in any case)."""

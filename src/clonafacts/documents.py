@@ -248,3 +248,133 @@ def sources_document(medication: Plain) -> SourcesDocument:
             {**source, "cited_by": cited_by[source["id"]]} for source in medication["sources"]
         ],
     }
+
+
+# Comparison ---------------------------------------------------------------------------------
+
+
+class ComparisonCell(TypedDict):
+    medication: str  # its id
+    values: list[str]  # empty: no data
+    sources: list[str]  # ids of that medication's sources
+
+
+class ComparisonRow(TypedDict):
+    key: str
+    label: str
+    cells: list[ComparisonCell]
+
+
+class ComparisonDocument(TypedDict):
+    schema_version: int
+    kind: Literal["comparison"]
+    medications: list[MedicationRef]
+    section: str | None
+    rows: list[ComparisonRow]
+    sources: list[Plain]  # every cited source, each with the id of its medication
+
+
+#: The default rows of `compare`: (key, label). Pharmacokinetic rows take the parameter with
+#: that stable key (`property`).
+COMPARISON_ROWS = (
+    ("drug_class", "Class"),
+    ("schedule", "Schedule"),
+    ("labelled_indications", "Labelled indications"),
+    ("half_life", "Half-life"),
+    ("time_to_peak", "Time to peak"),
+    ("metabolism", "Metabolism"),
+    ("active_metabolites", "Active metabolites"),
+    ("boxed_warning", "Boxed-warning topics"),
+    ("contraindications", "Contraindications"),
+)
+
+
+def _cell(medication: Plain, entries: list[Plain], value: Any = None) -> ComparisonCell:
+    """A cell of the entries' values (their own words: `value(entry)` or their text)."""
+    shown = value or entry_text
+    sources = list(dict.fromkeys(s for entry in entries for s in entry["sources"]))
+    return {
+        "medication": medication["id"],
+        "values": [shown(entry) for entry in entries],
+        "sources": sources,
+    }
+
+
+def _default_cell(medication: Plain, key: str) -> ComparisonCell:
+    sections = medication["sections"]
+    if key == "drug_class":
+        return {"medication": medication["id"], "values": [medication["drug_class"]], "sources": []}
+    if key == "schedule":
+        return _cell(medication, medication["schedules"])
+    if key == "labelled_indications":
+        conditions = sections.get("indications", {}).get("conditions", [])
+        labelled = [c for c in conditions if c["status"] == "labelled"]
+        return _cell(medication, labelled, lambda entry: entry["name"])
+    if key == "boxed_warning":  # its topics: the parts' tags, or a part's text where it has none
+        parts = sections.get("warnings", {}).get("boxed_warning", [])
+        cell = _cell(medication, parts)
+        topics = [tag for part in parts for tag in part.get("tags", [])]
+        if parts and all(part.get("tags") for part in parts):
+            cell["values"] = list(dict.fromkeys(topics))
+        return cell
+    if key == "contraindications":
+        conditions = sections.get("contraindications", {}).get("conditions", [])
+        return _cell(medication, conditions, lambda entry: entry["name"])
+    parameters = sections.get("pharmacokinetics", {}).get("parameters", [])
+    chosen = [p for p in parameters if p.get("property") == key]
+    return _cell(medication, chosen, lambda entry: entry["value"])
+
+
+def _section_rows(medications: list[Plain], section: str) -> list[ComparisonRow]:
+    """One row per structured field of the section (and its key facts), in the data's order."""
+    keys: dict[str, None] = {"key_facts": None}
+    for medication in medications:
+        for key in medication["sections"].get(section, {}):
+            if key not in ("title", "summary", "facts"):
+                keys.setdefault(key, None)
+    rows: list[ComparisonRow] = []
+    for key in keys:
+        cells = []
+        for medication in medications:
+            content = medication["sections"].get(section, {})
+            if key == "key_facts":
+                entries = [fact for fact in content.get("facts", []) if fact.get("key")]
+            else:
+                value = content.get(key)
+                entries = value if isinstance(value, list) else [value] if value else []
+            cells.append(_cell(medication, entries))
+        label = "Key facts" if key == "key_facts" else key.replace("_", " ").capitalize()
+        rows.append({"key": key, "label": label, "cells": cells})
+    return rows
+
+
+def comparison_document(medications: list[Plain], section: str | None) -> ComparisonDocument:
+    """The medications side by side: the default rows, or one section's structured fields."""
+    if section is None:
+        rows: list[ComparisonRow] = [
+            {
+                "key": key,
+                "label": label,
+                "cells": [_default_cell(medication, key) for medication in medications],
+            }
+            for key, label in COMPARISON_ROWS
+        ]
+    else:
+        rows = _section_rows(medications, section)
+    by_medication = {m["id"]: {s["id"]: s for s in m["sources"]} for m in medications}
+    cited = dict.fromkeys(
+        (cell["medication"], source)
+        for row in rows
+        for cell in row["cells"]
+        for source in cell["sources"]
+    )
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "kind": "comparison",
+        "medications": [medication_ref(medication) for medication in medications],
+        "section": section,
+        "rows": rows,
+        "sources": [
+            {"medication": med_id, **by_medication[med_id][source]} for med_id, source in cited
+        ],
+    }

@@ -32,7 +32,7 @@ from clonafacts.errors import (
     QueryError,
     printable,
 )
-from clonafacts.sections import DEFAULT_DRUG, LOOKUP_COMMANDS
+from clonafacts.sections import DEFAULT_DRUG, LOOKUP_COMMANDS, SECTION_ORDER
 
 DEBUG_ENV = "CLONAFACTS_DEBUG"
 
@@ -466,6 +466,50 @@ def _search(
             if chosen not in (OutputFormat.json, OutputFormat.yaml):
                 report(NoMatchesError(query).args[0])
             raise typer.Exit(exitcodes.NOT_FOUND)
+
+
+Section = StrEnum("Section", {name: name for name in SECTION_ORDER})  # type: ignore[misc]
+
+
+@app.command(
+    "compare",
+    epilog="Examples: clonafacts compare clonazepam lorazepam · clonafacts compare "
+    "benzodiazepines --section pharmacokinetics --json",
+)
+def _compare(
+    drugs: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="DRUG",
+            help="Medications by any name, or a class such as benzodiazepines.",
+            callback=_checked_words,
+            autocompletion=_complete_drug,
+            show_default=False,
+        ),
+    ],
+    section: Annotated[
+        Section | None,
+        typer.Option(
+            "--section",
+            metavar="NAME",
+            help="Compare one section's structured fields instead.",
+            case_sensitive=False,
+        ),
+    ] = None,
+    format_: FormatOpt = None,
+    json_: JsonOpt = False,
+    color: ColorOpt = ColorMode.auto,
+    sources: SourcesOpt = False,
+    no_pager: NoPagerOpt = False,
+    data: DataOpt = None,
+) -> None:
+    """Medications side by side: class, schedule, indications, half-life...
+
+    Every cell cites its sources (with --sources in text; always in JSON and Markdown).
+    """
+    with _database(data) as database:
+        document = database.compare(drugs, section.value if section else None)
+        _output(document, format_, json_, color, sources, no_pager=no_pager)
 
 
 @app.command("list", epilog="Example: clonafacts list --json | jq -r '.medications[].id'")

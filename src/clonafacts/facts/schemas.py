@@ -155,13 +155,39 @@ class ValidationDocument(_Out):
     problems: list[ValidationProblem]
 
 
+class ComparisonCell(_Out):
+    medication: Slug = Field(description="The id of the medication of this column")
+    values: list[str] = Field(description="Empty when the data says nothing here")
+    sources: list[Slug] = Field(description="Ids among that medication's sources")
+
+
+class ComparisonRow(_Out):
+    key: str = Field(description="A stable key: drug_class, half_life... or a section field")
+    label: str
+    cells: list[ComparisonCell]
+
+
+class ComparedSource(Source):
+    medication: Slug = Field(description="The id of the medication whose source this is")
+
+
+class ComparisonDocument(_Out):
+    schema_version: Literal[2]
+    kind: Literal["comparison"]
+    medications: list[MedicationRef]
+    section: SectionName | None = Field(description="The section compared; null: the default rows")
+    rows: list[ComparisonRow]
+    sources: list[ComparedSource]
+
+
 OutputDocument = Annotated[
     SectionDocument
     | MedicationDocument
     | SearchDocument
     | ListDocument
     | SourcesDocument
-    | ValidationDocument,
+    | ValidationDocument
+    | ComparisonDocument,
     Field(discriminator="kind"),
 ]
 

@@ -114,6 +114,22 @@ class Citations:
         return [(number, self.sources[sid]) for sid, number in self.numbers.items()]
 
 
+def comparison_markers(document: Plain) -> dict[tuple[str, str], int]:
+    """The citation numbers of a comparison: (medication id, source id) -> n, in the order the
+    document lists its sources (the order its cells first cite them)."""
+    return {
+        (source["medication"], source["id"]): number
+        for number, source in enumerate(document["sources"], 1)
+    }
+
+
+def cell_marks(markers: dict[tuple[str, str], int], cell: Plain) -> list[int]:
+    return [markers[(cell["medication"], source)] for source in cell["sources"]]
+
+
+NO_DATA = "no data"
+
+
 def citation(source: Plain) -> str:
     """A full one-line citation: authors. Title. Publication. Year. Locator. URL"""
     parts = [source.get("authors"), source["title"], source.get("publication")]

@@ -11,9 +11,12 @@ from clonafacts.documents import Plain, entry_text
 from clonafacts.errors import printable
 from clonafacts.render.layout import (
     DISCLAIMER,
+    NO_DATA,
     Block,
     Citations,
+    cell_marks,
     citation,
+    comparison_markers,
     hit_place,
     medication_heading,
     medication_subtitle,
@@ -48,6 +51,36 @@ def _cited(source: Plain) -> str:
     return f"{escape(citation({**source, 'url': None}))} <{url}>"
 
 
+def _comparison(document: Plain) -> list[str]:
+    """A table, a column per medication, every cell citing the numbered Sources list."""
+    medications = document["medications"]
+    names = [escape(medication["name"]) for medication in medications]
+    heading = "Compared: " + ", ".join(names)
+    if document["section"]:
+        heading += f" · {escape(document['section'])}"
+    markers = comparison_markers(document)
+    lines = [f"# {heading}", "", "| | " + " | ".join(names) + " |"]
+    lines.append("| --- " * (len(names) + 1) + "|")
+    for row in document["rows"]:
+        cells = []
+        for cell in row["cells"]:
+            text = "; ".join(escape(value) for value in cell["values"]) or f"*{NO_DATA}*"
+            numbers = cell_marks(markers, cell)
+            if numbers:
+                text += " \\[" + ", ".join(map(str, numbers)) + "\\]"
+            cells.append(text)
+        lines.append(f"| **{escape(row['label'])}** | " + " | ".join(cells) + " |")
+    lines.append("")
+    if document["sources"]:
+        ids = [medication["id"] for medication in medications]
+        lines += ["## Sources", ""]
+        for number, source in enumerate(document["sources"], 1):
+            owner = names[ids.index(source["medication"])]
+            lines.append(f"{number}. {owner}: {_cited(source)}")
+        lines.append("")
+    return lines
+
+
 def render(document: Plain, options: RenderOptions) -> str:
     notes = _Notes(document, options.brief)
     kind = document["kind"]
@@ -63,6 +96,8 @@ def render(document: Plain, options: RenderOptions) -> str:
         lines = notes.search(document)
     elif kind == "list":
         lines = notes.listing(document)
+    elif kind == "comparison":
+        lines = _comparison(document)
     else:
         lines = notes.sources(document)
     lines += notes.footnotes()

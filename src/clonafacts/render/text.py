@@ -21,9 +21,12 @@ from clonafacts.documents import Plain, entry_text
 from clonafacts.errors import printable
 from clonafacts.render.layout import (
     DISCLAIMER,
+    NO_DATA,
     Block,
     Citations,
+    cell_marks,
     citation,
+    comparison_markers,
     hit_place,
     medication_heading,
     medication_subtitle,
@@ -96,6 +99,8 @@ class _Painter:
             return self._search()
         if kind == "list":
             return [self._list()]
+        if kind == "comparison":
+            return self._comparison()
         return self._sources()
 
     # Pages ---------------------------------------------------------------------------------
@@ -349,6 +354,57 @@ class _Painter:
                 ]
             )
         return Group(*blocks)
+
+    def _comparison(self) -> list[RenderableType]:
+        """A table with a column per medication where the page is wide enough; else a block
+        per row, each medication on a line of its own."""
+        doc = self.document
+        names = [medication["name"] for medication in doc["medications"]]
+        title = Text("Compared: " + ", ".join(names), style="bold")
+        if doc["section"]:
+            title.append(f" {self.glyph.dot} {doc['section']}", style="bold")
+        out: list[RenderableType] = [title]
+        markers = comparison_markers(doc)
+
+        def shown(cell: Plain) -> Text:
+            text = Text("; ".join(cell["values"])) if cell["values"] else Text(NO_DATA, "dim")
+            if self.options.show_sources and cell["sources"]:
+                marks = "".join(f"[{n}]" for n in cell_marks(markers, cell))
+                text.append(MARKS_JOIN + marks, style="dim")
+            return text
+
+        label_width = max(len(row["label"]) for row in doc["rows"]) if doc["rows"] else 0
+        column = (self.options.width - label_width - 3 * len(names)) // max(len(names), 1)
+        if column >= 12:
+            table = Table(
+                box=self.glyph.table if self.options.terminal else None,
+                show_lines=self.options.terminal,
+                expand=True,
+                pad_edge=False,
+                show_edge=False,
+            )
+            table.add_column("", style="bold", no_wrap=True)
+            for name in names:
+                table.add_column(name, ratio=1, overflow="fold")
+            for row in doc["rows"]:
+                table.add_row(row["label"], *(shown(cell) for cell in row["cells"]))
+            out += [Text(""), table]
+        else:
+            for row in doc["rows"]:
+                out += [Text(""), Text(row["label"], style="bold")]
+                for name, cell in zip(names, row["cells"], strict=True):
+                    line = Text(f"{name}: ", style="dim")
+                    line.append_text(shown(cell))
+                    out.append(Padding(line, (0, 0, 0, 2)))
+        if self.options.show_sources and doc["sources"]:
+            out += [Text(""), Text("Sources", style="bold")]
+            for number, source in enumerate(doc["sources"], 1):
+                by = Text(
+                    f"{names[[m['id'] for m in doc['medications']].index(source['medication'])]}: "
+                )
+                by.append_text(Text(citation({**source, "url": None})))
+                out.append(self._numbered(f"[{number}]", by))
+        return out
 
     def _sources(self) -> list[RenderableType]:
         doc = self.document

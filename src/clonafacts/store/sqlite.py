@@ -170,6 +170,18 @@ class Store:
             known = [found for (found,) in rows] if len(rows) <= LIST_ALL_AT_MOST else []
         raise UnknownMedicationError(name, close, known)
 
+    def class_members(self, name: str) -> list[int]:
+        """The medications of the class called `name` (in any case), in load order."""
+        key = name_key(name)
+        members = []
+        for row in self.connection.execute(
+            "SELECT number, id, head, summary, crc FROM medications ORDER BY position"
+        ):
+            _checked(row, *row[:4])
+            if any(name_key(found) == key for found in json.loads(row[2]).get("classes", [])):
+                members.append(int(row[0]))
+        return members
+
     def medication_id(self, number: int) -> str:
         row = self.connection.execute(
             "SELECT id, head, summary, crc FROM medications WHERE number = ?", (number,)

@@ -1,0 +1,141 @@
+"""`clonafacts compare`: medications side by side, every cell cited, in every format."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from conftest import write_variant
+from jsonschema import Draft202012Validator
+from markdown_it import MarkdownIt
+
+ROWS = [
+    "Class",
+    "Schedule",
+    "Labelled indications",
+    "Half-life",
+    "Time to peak",
+    "Metabolism",
+    "Active metabolites",
+    "Boxed-warning topics",
+    "Contraindications",
+]
+
+
+@pytest.fixture
+def four(tmp_path: Path) -> Path:
+    """Clonazepam's company: three fictional medications in a benzodiazepines-like class."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    for number in (2, 3, 4):
+        path = write_variant(folder, number)
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("sources:\n", "classes: [testazepines]\nsources:\n", 1))
+    return folder
+
+
+def test_json_rows_cells_and_sources(cli: Any, four: Path) -> None:
+    document = cli.json("compare", "clonazepam", "examplazole-2", "--data", str(four))
+    assert document["kind"] == "comparison"
+    assert [m["id"] for m in document["medications"]] == ["clonazepam", "examplazole-2"]
+    assert [row["label"] for row in document["rows"]] == ROWS
+    rows = {row["key"]: row["cells"] for row in document["rows"]}
+    clonazepam, other = rows["time_to_peak"]
+    assert clonazepam["values"] == ["within 1 to 4 hours"]
+    assert clonazepam["sources"] == ["klonopin-label-rxpak-pharmacology"]
+    assert other == {"medication": "examplazole-2", "values": [], "sources": []}
+    assert rows["boxed_warning"][0]["values"] == ["opioids", "abuse", "dependence", "withdrawal"]
+    cited = {(s["medication"], s["id"]) for s in document["sources"]}
+    for cells in rows.values():
+        for cell in cells:
+            assert {(cell["medication"], s) for s in cell["sources"]} <= cited
+    schema = json.loads(cli("schema", "output").stdout)
+    assert list(Draft202012Validator(schema).iter_errors(document)) == []
+
+
+def test_a_class_name_means_every_member(cli: Any, four: Path) -> None:
+    by_class = cli.json("compare", "testazepines", "--data", str(four))
+    assert [m["id"] for m in by_class["medications"]] == [
+        "examplazole-2",
+        "examplazole-3",
+        "examplazole-4",
+    ]
+    shipped = cli.json("compare", "BENZODIAZEPINES")
+    assert [m["id"] for m in shipped["medications"]] == ["clonazepam"]
+    # A name given twice, or once and again through its class, is one column.
+    again = cli.json("compare", "clonazepam", "Klonopin", "benzodiazepines")
+    assert [m["id"] for m in again["medications"]] == ["clonazepam"]
+
+
+@pytest.mark.parametrize("width", [80, 120])
+def test_text_is_a_table_that_fits(cli: Any, four: Path, width: int) -> None:
+    result = cli(
+        "compare", "clonazepam", "testazepines", "--data", str(four), env={"COLUMNS": str(width)}
+    )
+    assert (result.exit_code, result.stderr) == (0, "")
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= width
+    header = lines[2].split()
+    assert header == ["Clonazepam", "Examplazole", "2", "Examplazole", "3", "Examplazole", "4"]
+    for label in ("Class", "Schedule", "Half-life", "Contraindications"):
+        assert any(line.startswith(label) for line in lines), label
+    assert "no data" in result.stdout
+
+
+def test_narrow_text_is_a_block_per_row(cli: Any, four: Path) -> None:
+    result = cli(
+        "compare", "clonazepam", "testazepines", "--data", str(four), env={"COLUMNS": "40"}
+    )
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 40
+    at = lines.index("Time to peak")
+    assert lines[at + 1] == "  Clonazepam: within 1 to 4 hours"
+    assert lines[at + 2] == "  Examplazole 2: no data"
+
+
+def test_sources_mark_the_cells_in_text(cli: Any) -> None:
+    shown = cli("compare", "clonazepam", "--sources", env={"COLUMNS": "120"}).stdout
+    assert "within 1 to 4 hours[5]" in shown
+    assert "\nSources\n" in shown
+
+
+def test_markdown_is_a_table_that_cites(cli: Any, four: Path) -> None:
+    notes = cli("compare", "clonazepam", "examplazole-3", "-f", "markdown", "--data", str(four))
+    tokens = MarkdownIt("commonmark").enable("table").parse(notes.stdout)
+    assert sum(t.type == "tr_open" for t in tokens) == len(ROWS) + 1
+    assert "within 1 to 4 hours \\[" in notes.stdout
+    assert "\n## Sources\n" in notes.stdout
+
+
+def test_yaml_is_the_same_document(cli: Any) -> None:
+    as_yaml = yaml.safe_load(cli("compare", "clonazepam", "--format", "yaml").stdout)
+    assert as_yaml == cli.json("compare", "clonazepam")
+
+
+def test_one_section_compared(cli: Any, four: Path) -> None:
+    document = cli.json(
+        "compare", "clonazepam", "examplazole-2", "--section", "withdrawal", "--data", str(four)
+    )
+    assert document["section"] == "withdrawal"
+    keys = [row["key"] for row in document["rows"]]
+    assert keys[0] == "key_facts"
+    assert "symptoms" in keys
+    assert "stop_warning" in keys
+    symptoms = next(row for row in document["rows"] if row["key"] == "symptoms")
+    assert "Seizures: most severe; can be life-threatening" in symptoms["cells"][0]["values"]
+
+
+def test_unknown_name_gets_a_suggestion(cli: Any) -> None:
+    result = cli("compare", "clonazepam", "klonopn")
+    assert result.exit_code == 1
+    assert result.stderr == "Error: no medication named 'klonopn'; did you mean 'Klonopin'?\n"
+
+
+def test_unknown_section_is_a_usage_error(cli: Any) -> None:
+    result = cli("compare", "clonazepam", "--section", "nope")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: Invalid value for '--section'")
