@@ -18,6 +18,10 @@ from clonafacts.cli.app import app
 TESTS = Path(__file__).parent
 FIXTURES = TESTS / "fixtures"
 GOLDEN = TESTS / "golden"
+# The shipped medications in the order they load (file name order), written out so that a lost
+# or renamed data file fails the tests.
+SHIPPED = ("alprazolam", "clonazepam", "diazepam", "lorazepam")
+SHIPPED_ORIGINS = [(med_id, "shipped") for med_id in SHIPPED]
 #: A valid fictional medication; tests copy it into their own data folders.
 FIXTURE = FIXTURES / "valid" / "examplazole.yaml"
 

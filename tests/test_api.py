@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FIXTURE, Cli, one_fact_medication
+from conftest import FIXTURE, SHIPPED, Cli, one_fact_medication
 
 import clonafacts
 from clonafacts import api, errors
@@ -158,7 +158,10 @@ def test_unknown_medication_without_suggestions(db: Database, ask: Ask) -> None:
     with pytest.raises(clonafacts.UnknownMedicationError) as raised:
         ask(db)
     assert raised.value.suggestions == []
-    assert str(raised.value) == "no medication named 'zzzqqq'; the medications are Clonazepam"
+    assert str(raised.value) == (
+        "no medication named 'zzzqqq'; "
+        "the medications are Alprazolam, Clonazepam, Diazepam, Lorazepam"
+    )
 
 
 def test_missing_section(write_data: Any) -> None:
@@ -196,7 +199,7 @@ def test_validate_reports_the_same_problems(write_data: Any) -> None:
     assert not report.ok
     assert [(p.line, p.column) for p in report.problems] == [(1, 1), (1, 1), (1, 1), (3, 1)]
     assert report.summary() == "checked 1 data file: 4 problems in 1 file"
-    assert clonafacts.validate().summary() == "checked 1 data file: all valid"
+    assert clonafacts.validate().summary() == f"checked {len(SHIPPED)} data files: all valid"
 
 
 def test_bad_query(db: Database) -> None:
@@ -234,10 +237,10 @@ def test_not_found_errors() -> None:
 def test_data_paths_add_medications(db: Database) -> None:
     with clonafacts.open_database([str(FIXTURE)]) as more:
         ids = [medication["id"] for medication in more.listing()["medications"]]
-        assert ids == ["clonazepam", "examplazole"]
+        assert ids == [*SHIPPED, "examplazole"]
         assert more.resolve("Testorin") == "examplazole"
         assert more.resolve("exz-1") == "examplazole"
-    assert [medication["id"] for medication in db.listing()["medications"]] == ["clonazepam"]
+    assert [medication["id"] for medication in db.listing()["medications"]] == list(SHIPPED)
     with pytest.raises(clonafacts.UnknownMedicationError):
         db.resolve("Testorin")
 
@@ -261,7 +264,9 @@ def test_names(db: Database) -> None:
     names = db.names()
     assert "Klonopin" in names
     assert "clonazepam" in names
-    assert all(db.resolve(name) == "clonazepam" for name in names)
+    assert {db.resolve(name) for name in names} == set(SHIPPED)
+    assert db.resolve("Ativan") == "lorazepam"
+    assert db.resolve("Valium") == "diazepam"
 
 
 def test_names_keep_the_name_as_written(db: Database) -> None:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import SHIPPED, SHIPPED_ORIGINS
 
 TESTS = Path(__file__).resolve().parent
 CORPUS = TESTS / "corpus" / "bad"
@@ -243,7 +244,7 @@ def test_the_shipped_data_itself_is_valid(cli: Any) -> None:
     result = timed(cli, "validate")
     assert result.exit_code == 0, result.stderr
     assert result.stderr == ""
-    assert result.stdout == "checked 1 data file: all valid\n"
+    assert result.stdout == f"checked {len(SHIPPED)} data files: all valid\n"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -471,7 +472,7 @@ def test_a_broken_file_does_not_stop_the_others(cli: Any, in_tmp: Path) -> None:
     result = timed(cli, "validate", "--data", "a.yaml", "--data", "b.yaml", "--data", "c.yaml")
     assert result.exit_code == 1
     assert result.stderr.splitlines() == expected
-    assert result.stdout == summary(2, 2, checked=4) + "\n"
+    assert result.stdout == summary(2, 2, checked=len(SHIPPED) + 3) + "\n"
     result = timed(cli, "withdrawal", "--data", "sub")
     assert result.exit_code == 3
     assert result.stderr.splitlines() == [f"Error: sub/{line}" for line in expected]
@@ -512,7 +513,8 @@ def test_user_file_with_a_shipped_id_replaces_it(cli: Any, in_tmp: Path) -> None
         assert document["medication"]["brands"] == ["Testorin"]
         listing = cli.json("list", *args, env=env)
         assert [(m["id"], m["origin"]) for m in listing["medications"]] == [
-            ("clonazepam", "mine.yaml")
+            ("clonazepam", "mine.yaml") if med_id == "clonazepam" else (med_id, origin)
+            for med_id, origin in SHIPPED_ORIGINS
         ]
         result = cli("withdrawal", "--color", "never", *args, env=env)
         assert "USER TEXT, the replaced entry." in result.stdout
@@ -556,4 +558,4 @@ def test_user_file_taking_a_shipped_name_is_refused(cli: Any, in_tmp: Path) -> N
     result = timed(cli, "validate", "--data", "clash.yaml")
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [expected]
-    assert result.stdout == summary(1, 1, checked=2) + "\n"
+    assert result.stdout == summary(1, 1, checked=len(SHIPPED) + 1) + "\n"

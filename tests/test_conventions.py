@@ -198,7 +198,10 @@ def test_validate_json_prints_the_problems_as_data(cli: Any, tmp_path: Path) -> 
 def test_an_unknown_medication_lists_the_few_there_are(cli: Any) -> None:
     result = cli("withdrawal", "zzzz")
     assert result.exit_code == 1
-    assert result.stderr == "Error: no medication named 'zzzz'; the medications are Clonazepam\n"
+    assert result.stderr == (
+        "Error: no medication named 'zzzz'; "
+        "the medications are Alprazolam, Clonazepam, Diazepam, Lorazepam\n"
+    )
 
 
 # Addresses and citation markers in text.

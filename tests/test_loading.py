@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import SHIPPED, SHIPPED_ORIGINS
 
 from clonafacts.errors import Problem
 from clonafacts.facts.validation import validate_document
@@ -53,6 +54,11 @@ def problems_of(text: str, shown: str = "med.yaml") -> list[str]:
     medication_, problems = validate_document(parse(text, shown))
     assert medication_ is None, "expected the document to be invalid"
     return [str(problem) for problem in problems]
+
+
+def replaced_clonazepam(path: Path) -> list[tuple[str, str]]:
+    """The listing once a user file replaces clonazepam: it takes the shipped file's place."""
+    return [(med_id, str(path) if med_id == "clonazepam" else "shipped") for med_id in SHIPPED]
 
 
 def list_json(cli: Any, *args: str, env: dict[str, str] | None = None) -> list[dict[str, Any]]:
@@ -311,7 +317,7 @@ def test_data_file(cli: Any, write_data: Any) -> None:
     assert document["content"]["risks"][0]["text"] == "Only the user's file says this."
     listed = list_json(cli, "--data", str(path))
     assert [(m["id"], m["origin"]) for m in listed] == [
-        ("clonazepam", "shipped"),
+        *SHIPPED_ORIGINS,
         ("examplazole", str(path)),
     ]
 
@@ -328,7 +334,7 @@ def test_data_folder_loads_only_yaml_files_sorted_skipping_hidden(cli: Any, tmp_
     (folder / "yaml").write_text("not: [valid", encoding="utf-8")
     listed = list_json(cli, "--data", str(folder))
     assert [(m["id"], m["origin"]) for m in listed] == [
-        ("clonazepam", "shipped"),
+        *SHIPPED_ORIGINS,
         ("alphazole", str(folder / "a.yml")),
         ("bravozole", str(folder / "b.yaml")),
     ]
@@ -338,7 +344,7 @@ def test_data_is_repeatable_and_loads_in_order(cli: Any, write_data: Any) -> Non
     second = write_data(medication("zuluzole", "Zuluzole", "[]"), "second.yaml")
     first = write_data(medication("alphazole", "Alphazole", "[]"), "first.yaml")
     listed = list_json(cli, "--data", str(second), "--data", str(first))
-    assert [m["id"] for m in listed] == ["clonazepam", "zuluzole", "alphazole"]
+    assert [m["id"] for m in listed] == [*SHIPPED, "zuluzole", "alphazole"]
 
 
 def test_environment_paths_load_after_shipped_and_before_data(cli: Any, write_data: Any) -> None:
@@ -348,7 +354,7 @@ def test_environment_paths_load_after_shipped_and_before_data(cli: Any, write_da
     env = {"CLONAFACTS_DATA": f"{env_one}{os.pathsep}{env_two}"}
     listed = list_json(cli, "--data", str(flag), env=env)
     assert [(m["id"], m["origin"]) for m in listed] == [
-        ("clonazepam", "shipped"),
+        *SHIPPED_ORIGINS,
         ("envonezole", str(env_one)),
         ("envtwozole", str(env_two)),
         ("flagzole", str(flag)),
@@ -369,7 +375,7 @@ def test_environment_file_is_defined_before_the_data_file(cli: Any, write_data: 
 def test_empty_parts_of_the_environment_variable_are_ignored(cli: Any, write_data: Any) -> None:
     path = write_data(medication())
     env = {"CLONAFACTS_DATA": f"{os.pathsep}{path}{os.pathsep}{os.pathsep}"}
-    assert [m["id"] for m in list_json(cli, env=env)] == ["clonazepam", "examplazole"]
+    assert [m["id"] for m in list_json(cli, env=env)] == [*SHIPPED, "examplazole"]
 
 
 def test_user_clonazepam_replaces_the_shipped_one(cli: Any, write_data: Any) -> None:
@@ -389,13 +395,13 @@ def test_user_clonazepam_replaces_the_shipped_one(cli: Any, write_data: Any) -> 
     ]
     assert [source["id"] for source in document["sources"]] == ["test-handbook"]
     listed = list_json(cli, "--data", str(path))
-    assert [(m["id"], m["origin"]) for m in listed] == [("clonazepam", str(path))]
+    assert [(m["id"], m["origin"]) for m in listed] == replaced_clonazepam(path)
 
 
 def test_user_clonazepam_from_the_environment(cli: Any, write_data: Any) -> None:
     path = write_data(medication("clonazepam", "Clonazepam", "[Klonopin]"))
     listed = list_json(cli, env={"CLONAFACTS_DATA": str(path)})
-    assert [(m["id"], m["origin"]) for m in listed] == [("clonazepam", str(path))]
+    assert [(m["id"], m["origin"]) for m in listed] == replaced_clonazepam(path)
 
 
 def test_two_user_files_with_one_id(cli: Any, write_data: Any) -> None:
@@ -435,7 +441,7 @@ def test_the_same_file_reached_twice_is_loaded_once(cli: Any, fixture_data: Path
     result = cli("list", "--json", *args, env=env)
     assert result.exit_code == 0, result.stderr
     assert [m["id"] for m in json.loads(result.stdout)["medications"]] == [
-        "clonazepam",
+        *SHIPPED,
         "examplazole",
     ]
 
@@ -481,7 +487,7 @@ def test_missing_data_path(cli: Any, tmp_path: Path) -> None:
 def test_validate_with_no_arguments_checks_the_shipped_data(cli: Any) -> None:
     result = cli("validate")
     assert result.exit_code == 0
-    assert result.stdout == "checked 1 data file: all valid\n"
+    assert result.stdout == f"checked {len(SHIPPED)} data files: all valid\n"
     assert result.stderr == ""
 
 
@@ -491,14 +497,14 @@ def test_validate_with_no_arguments_adds_environment_and_data(
     from_env = write_data(medication("envzole", "Envzole", "[]"), "env.yaml")
     result = cli("validate", "--data", str(fixture_data), env={"CLONAFACTS_DATA": str(from_env)})
     assert result.exit_code == 0, result.stderr
-    assert result.stdout == "checked 3 data files: all valid\n"
+    assert result.stdout == f"checked {len(SHIPPED) + 2} data files: all valid\n"
 
 
 def test_validate_with_no_arguments_reports_environment_problems(cli: Any, write_data: Any) -> None:
     bad = write_data(DEEP_TYPE_ERROR)
     result = cli("validate", env={"CLONAFACTS_DATA": str(bad)})
     assert result.exit_code == 1
-    assert result.stdout == "checked 2 data files: 1 problem in 1 file\n"
+    assert result.stdout == f"checked {len(SHIPPED) + 1} data files: 1 problem in 1 file\n"
     assert error_lines(result) == [
         f"{bad}:16:9: sections.withdrawal.symptoms[1].name: expected text, got the number 5"
     ]
@@ -562,7 +568,7 @@ def test_validate_finds_clashes_with_the_shipped_data(cli: Any, write_data: Any)
     path = write_data(medication(brands="[Klonopin]"))
     result = cli("validate", "--data", str(path))
     assert result.exit_code == 1
-    assert result.stdout == "checked 2 data files: 1 problem in 1 file\n"
+    assert result.stdout == f"checked {len(SHIPPED) + 1} data files: 1 problem in 1 file\n"
     assert error_lines(result) == [
         f"{path}:3:10: the name 'Klonopin' is already used by medication 'clonazepam'"
     ]

@@ -179,10 +179,10 @@ def test_a_hostile_file_name_is_escaped_in_every_format(
     origins = [line for line in shown.splitlines() if "data" in line and "yaml" in line]
     assert len(origins) == 1, shown  # the path stays on one line, whatever it holds
     if format_ == "json":
-        (_, ours) = json.loads(shown)["medications"]
+        *_, ours = json.loads(shown)["medications"]
         assert ours["origin"] == str(folder / name)  # exact, through JSON's escapes
     if format_ == "yaml":
-        (_, ours) = yaml.safe_load(shown)["medications"]
+        *_, ours = yaml.safe_load(shown)["medications"]
         assert ours["origin"] == str(folder / name)
 
 
@@ -196,7 +196,7 @@ def test_a_folder_name_that_is_not_utf8(tmp_path: Path, format_: str) -> None:
     assert (done.returncode, done.stderr) == (0, b"")
     text = done.stdout.decode("utf-8")  # valid UTF-8, whatever the folder is called
     if format_ == "json":
-        (_, ours) = json.loads(text)["medications"]
+        *_, ours = json.loads(text)["medications"]
         assert ours["origin"] == str(folder / "examplazole.yaml")  # exact: \udcxx escapes
     else:
         assert "caf\\xe9-\\xff" in text.replace("\\\\", "\\")  # shown as the bytes it holds
