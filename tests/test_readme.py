@@ -87,4 +87,4 @@ def test_the_python_api_example_runs(tmp_path: Path) -> None:
     assert lines[0] == str(SYMPTOMS)
     assert lines[1] == "clonazepam"
     assert len(lines) == 2 + 3 + 1  # three search hits, then the ids
-    assert lines[-1] == "['clonazepam']"
+    assert lines[-1] == "['alprazolam', 'clonazepam', 'diazepam', 'lorazepam']"
