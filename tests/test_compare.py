@@ -73,7 +73,7 @@ def test_a_class_name_means_every_member(cli: Any, four: Path) -> None:
     ]
 
 
-@pytest.mark.parametrize("width", [80, 120])
+@pytest.mark.parametrize("width", [100, 120])
 def test_text_is_a_table_that_fits(cli: Any, four: Path, width: int) -> None:
     result = cli(
         "compare", "clonazepam", "testazepines", "--data", str(four), env={"COLUMNS": str(width)}
@@ -86,6 +86,26 @@ def test_text_is_a_table_that_fits(cli: Any, four: Path, width: int) -> None:
     for label in ("Class", "Schedule", "Half-life", "Contraindications"):
         assert any(line.startswith(label) for line in lines), label
     assert "no data" in result.stdout
+
+
+@pytest.mark.parametrize("width", [60, 80, 100, 120, 160])
+def test_the_shipped_family_never_breaks_a_word(cli: Any, width: int) -> None:
+    # Short words stay whole: where a column is too narrow for them the rows become blocks.
+    document = cli.json("compare", "benzodiazepines")
+    result = cli("compare", "benzodiazepines", env={"COLUMNS": str(width)})
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert max(len(line) for line in result.stdout.splitlines()) <= width
+    shown = result.stdout.split()
+    words = {
+        word
+        for row in document["rows"]
+        for cell in row["cells"]
+        for value in cell["values"]
+        for word in value.split()
+        if len(word) <= 16
+    }
+    assert words
+    assert [word for word in sorted(words) if not any(word in token for token in shown)] == []
 
 
 def test_narrow_text_is_a_block_per_row(cli: Any, four: Path) -> None:

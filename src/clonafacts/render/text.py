@@ -44,6 +44,10 @@ _URL_START, _URL_END = "\ue000", "\ue001"
 _URL = re.compile(f"{_URL_START}(\\d+){_URL_END}")
 
 
+# Words longer than this may be folded in a comparison table's narrow column.
+LONG_WORD = 16
+
+
 class _Glyphs:
     def __init__(self, unicode: bool) -> None:
         self.bullet = "•" if unicode else "*"
@@ -375,7 +379,19 @@ class _Painter:
 
         label_width = max(len(row["label"]) for row in doc["rows"]) if doc["rows"] else 0
         column = (self.options.width - label_width - 3 * len(names)) // max(len(names), 1)
-        if column >= 12:
+        # A table only where the cells' words fit their column: a word broken across lines
+        # ("Benzodiazepin" / "e") reads worse than a block per row. Very long words may fold.
+        longest = max(
+            (
+                len(word)
+                for row in doc["rows"]
+                for cell in row["cells"]
+                for value in cell["values"]
+                for word in value.split()
+            ),
+            default=0,
+        )
+        if column >= max(12, min(longest, LONG_WORD)):
             table = Table(
                 box=self.glyph.table if self.options.terminal else None,
                 show_lines=self.options.terminal,
