@@ -22,6 +22,16 @@ GOLDEN = TESTS / "golden"
 # or renamed data file fails the tests.
 SHIPPED = ("alprazolam", "clonazepam", "diazepam", "lorazepam")
 SHIPPED_ORIGINS = [(med_id, "shipped") for med_id in SHIPPED]
+
+
+def clonazepam_replaced_by(origin: str) -> list[tuple[str, str]]:
+    """The listing's (id, origin) pairs once a user file replaces clonazepam: in its place."""
+    return [
+        (med_id, origin if med_id == "clonazepam" else shipped)
+        for med_id, shipped in SHIPPED_ORIGINS
+    ]
+
+
 #: A valid fictional medication; tests copy it into their own data folders.
 FIXTURE = FIXTURES / "valid" / "examplazole.yaml"
 

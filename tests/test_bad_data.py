@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SHIPPED, SHIPPED_ORIGINS
+from conftest import SHIPPED, clonazepam_replaced_by
 
 TESTS = Path(__file__).resolve().parent
 CORPUS = TESTS / "corpus" / "bad"
@@ -512,10 +512,9 @@ def test_user_file_with_a_shipped_id_replaces_it(cli: Any, in_tmp: Path) -> None
         assert document["content"]["stop_warning"]["text"] == "USER TEXT, the replaced entry."
         assert document["medication"]["brands"] == ["Testorin"]
         listing = cli.json("list", *args, env=env)
-        assert [(m["id"], m["origin"]) for m in listing["medications"]] == [
-            ("clonazepam", "mine.yaml") if med_id == "clonazepam" else (med_id, origin)
-            for med_id, origin in SHIPPED_ORIGINS
-        ]
+        assert [(m["id"], m["origin"]) for m in listing["medications"]] == clonazepam_replaced_by(
+            "mine.yaml"
+        )
         result = cli("withdrawal", "--color", "never", *args, env=env)
         assert "USER TEXT, the replaced entry." in result.stdout
         assert cli("validate", *args, env=env).exit_code == 0

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SHIPPED, SHIPPED_ORIGINS
+from conftest import SHIPPED, SHIPPED_ORIGINS, clonazepam_replaced_by
 
 from clonafacts.errors import Problem
 from clonafacts.facts.validation import validate_document
@@ -54,11 +54,6 @@ def problems_of(text: str, shown: str = "med.yaml") -> list[str]:
     medication_, problems = validate_document(parse(text, shown))
     assert medication_ is None, "expected the document to be invalid"
     return [str(problem) for problem in problems]
-
-
-def replaced_clonazepam(path: Path) -> list[tuple[str, str]]:
-    """The listing once a user file replaces clonazepam: it takes the shipped file's place."""
-    return [(med_id, str(path) if med_id == "clonazepam" else "shipped") for med_id in SHIPPED]
 
 
 def list_json(cli: Any, *args: str, env: dict[str, str] | None = None) -> list[dict[str, Any]]:
@@ -395,13 +390,13 @@ def test_user_clonazepam_replaces_the_shipped_one(cli: Any, write_data: Any) -> 
     ]
     assert [source["id"] for source in document["sources"]] == ["test-handbook"]
     listed = list_json(cli, "--data", str(path))
-    assert [(m["id"], m["origin"]) for m in listed] == replaced_clonazepam(path)
+    assert [(m["id"], m["origin"]) for m in listed] == clonazepam_replaced_by(str(path))
 
 
 def test_user_clonazepam_from_the_environment(cli: Any, write_data: Any) -> None:
     path = write_data(medication("clonazepam", "Clonazepam", "[Klonopin]"))
     listed = list_json(cli, env={"CLONAFACTS_DATA": str(path)})
-    assert [(m["id"], m["origin"]) for m in listed] == replaced_clonazepam(path)
+    assert [(m["id"], m["origin"]) for m in listed] == clonazepam_replaced_by(str(path))
 
 
 def test_two_user_files_with_one_id(cli: Any, write_data: Any) -> None:

@@ -143,7 +143,7 @@ class Database:
 
     def listing(self) -> ListDocument:
         """Every medication with its brands, class, sections and origin."""
-        return self._query(lambda store: documents.list_document(store.summaries()))  # type: ignore[arg-type]
+        return self._query(lambda store: documents.list_document(store.summaries()))
 
     def names(self) -> list[str]:
         """Every name, brand, alias and id, as written (for completion)."""

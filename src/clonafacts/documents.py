@@ -7,7 +7,7 @@ Their shape is versioned by SCHEMA_VERSION and described by `clonafacts schema o
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, Literal, TypedDict
+from typing import Any, Literal, TypedDict, cast
 
 from clonafacts.errors import MissingSectionError
 
@@ -120,8 +120,7 @@ SUMMARY_KEYS = tuple(
 
 
 def medication_ref(medication: Plain) -> MedicationRef:
-    ref: Any = {key: medication[key] for key in MEDICATION_REF_KEYS}
-    return ref  # type: ignore[no-any-return]
+    return cast(MedicationRef, {key: medication[key] for key in MEDICATION_REF_KEYS})
 
 
 def cited_ids(node: Any) -> list[str]:
@@ -227,8 +226,10 @@ def validation_document(files: list[str], problems: list[ValidationProblem]) -> 
     }
 
 
-def list_document(summaries: list[MedicationSummary]) -> ListDocument:
-    return {"schema_version": SCHEMA_VERSION, "kind": "list", "medications": summaries}
+def list_document(summaries: list[Plain]) -> ListDocument:
+    # The store keeps each summary as written from a MedicationSummary.
+    medications = cast(list[MedicationSummary], summaries)
+    return {"schema_version": SCHEMA_VERSION, "kind": "list", "medications": medications}
 
 
 def sources_document(medication: Plain) -> SourcesDocument:
