@@ -28,6 +28,8 @@ COMMANDS = (
     "compare",
     "list",
     "sources",
+    "cards",
+    "quiz",
     "validate",
     "completion",
     "help",

@@ -9,7 +9,17 @@ from pathlib import Path
 
 import pytest
 
-HEAVY = ("typer", "pydantic", "yaml", "rich", "clonafacts.facts.models", "clonafacts.cli.app")
+HEAVY = (
+    "typer",
+    "pydantic",
+    "yaml",
+    "rich",
+    "clonafacts.facts.models",
+    "clonafacts.cli.app",
+    "genanki",
+    "fsrs",
+    "clonafacts.study",
+)
 
 PROBE = """
 import json, sys
@@ -55,6 +65,30 @@ def test_anything_else_goes_through_the_full_cli(tmp_path: Path) -> None:
     result = _imports(["sources", "--json"], tmp_path)
     assert result["code"] == 0
     assert "typer" in result["heavy"]  # type: ignore[operator]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        pytest.param(["sources", "--json"], id="sources"),
+        pytest.param(["compare", "benzodiazepines", "--json"], id="compare"),
+        pytest.param(["search", "seizure", "--json"], id="search"),
+    ],
+)
+def test_only_study_commands_load_the_study_libraries(args: list[str], tmp_path: Path) -> None:
+    """genanki and fsrs are for `cards` and `quiz`: other commands never import them."""
+    result = _imports(args, tmp_path)
+    assert result["code"] == 0
+    heavy: list[str] = result["heavy"]  # type: ignore[assignment]
+    assert not {"genanki", "fsrs"} & set(heavy)
+    assert not [name for name in heavy if name.startswith("clonafacts.study")]
+
+
+def test_cards_loads_genanki_only_for_a_package(tmp_path: Path) -> None:
+    result = _imports(["cards", "clonazepam", "--format", "json"], tmp_path)
+    assert result["code"] == 0
+    assert "clonafacts.study.cards" in result["heavy"]  # type: ignore[operator]
+    assert "genanki" not in result["heavy"]  # type: ignore[operator]
 
 
 GC_PROBE = """

@@ -386,6 +386,7 @@ def test_user_clonazepam_replaces_the_shipped_one(cli: Any, write_data: Any) -> 
             "quotes": [],
             "key": False,
             "tags": [],
+            "cloze": None,
         }
     ]
     assert [source["id"] for source in document["sources"]] == ["test-handbook"]

@@ -23,7 +23,7 @@ import os
 import sqlite3
 from collections.abc import Callable, Sequence
 from types import TracebackType
-from typing import NamedTuple, TypeVar
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from xxhash import xxh3_128
 
@@ -32,16 +32,20 @@ from clonafacts.documents import (
     ComparisonDocument,
     ListDocument,
     MedicationDocument,
+    Plain,
     SearchDocument,
     SearchHit,
     SectionDocument,
     SourcesDocument,
 )
-from clonafacts.errors import DataError, Problem, UnknownMedicationError
+from clonafacts.errors import DataError, NoCardsError, Problem, UnknownMedicationError
 from clonafacts.sections import DEFAULT_DRUG, SECTION_ORDER
 from clonafacts.store import discovery, folder, sqlite
 from clonafacts.store.query import fts_query, split
 from clonafacts.store.snapshot import code_identity, fingerprint, read_all
+
+if TYPE_CHECKING:  # study mode is loaded by its commands only
+    from clonafacts.study.cards import CardsDocument
 
 #: Search hits shown when no --limit is given.
 DEFAULT_LIMIT = 20
@@ -122,18 +126,32 @@ class Database:
         if section is not None and section not in SECTION_ORDER:
             raise ValueError(f"no section {section!r}; the sections are {SECTION_ORDER}")
 
-        def run(store: sqlite.Store) -> ComparisonDocument:
-            numbers: dict[int, None] = {}
-            for name in wanted:
-                try:
-                    numbers.setdefault(store.resolve(name), None)
-                except UnknownMedicationError:
-                    members = store.class_members(name)
-                    if not members:
-                        raise
-                    numbers.update(dict.fromkeys(members))
-            medications = [store.medication(number) for number in numbers]
-            return documents.comparison_document(medications, section)
+        return self._query(
+            lambda store: documents.comparison_document(_medications(store, wanted), section)
+        )
+
+    def cards(
+        self, names: Sequence[str] = (), sections: Sequence[str] | None = None
+    ) -> CardsDocument:
+        """Study cards of the medications called `names` (any name, or a class; none: every
+        medication), of every section or of `sections` (section names, or `compare` for the
+        cards that contrast medications)."""
+        from clonafacts.study.cards import COMPARE, cards_document
+
+        for section in sections or ():
+            if section not in (*SECTION_ORDER, COMPARE):
+                raise ValueError(f"no section {section!r}; the sections are {SECTION_ORDER}")
+
+        def run(store: sqlite.Store) -> CardsDocument:
+            if names:
+                medications = _medications(store, names)
+            else:
+                medications = [store.medication(number) for number in store.numbers()]
+            document = cards_document(medications, sections)
+            if not document["cards"]:
+                chosen = ", ".join(sections or ()) or "any section"
+                raise NoCardsError(f"no study cards: the data has nothing to ask from {chosen}")
+            return document
 
         return self._query(run)
 
@@ -262,6 +280,21 @@ def store_name(data_paths: Sequence[str]) -> str:
         named.update(os.path.abspath(path).encode("utf-8", "surrogateescape") + b"\0")
     prefix, suffix = folder.STORE_PATTERN
     return f"{prefix}{named.hexdigest()[:20]}{suffix}"
+
+
+def _medications(store: sqlite.Store, names: Sequence[str]) -> list[Plain]:
+    """The medications called `names`, each by any of its names or by a class it belongs to;
+    each once, in the order named."""
+    numbers: dict[int, None] = {}
+    for name in names:
+        try:
+            numbers.setdefault(store.resolve(name), None)
+        except UnknownMedicationError:
+            members = store.class_members(name)
+            if not members:
+                raise
+            numbers.update(dict.fromkeys(members))
+    return [store.medication(number) for number in numbers]
 
 
 def _hit(hit: sqlite.Hit) -> SearchHit:

@@ -121,3 +121,15 @@ class QueryError(ClonafactsError):
 
     def __init__(self, message: str) -> None:
         super().__init__(printable(message))
+
+
+class NoCardsError(NotFoundError):
+    """The chosen medications and sections give no study cards."""
+
+
+class StateError(ClonafactsError):
+    """The quiz's review state cannot be used: a damaged file, one from a newer clonafacts,
+    or one that cannot be written. It is never replaced silently."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(printable(message))

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from enum import StrEnum
+from pathlib import PurePath
 from typing import Annotated, Any, NoReturn
 
 import typer
@@ -23,13 +24,14 @@ from clonafacts._version import __version__
 from clonafacts.cli import exitcodes
 from clonafacts.cli.arguments import argument_problem
 from clonafacts.cli.output import OutputError, PipeClosed, emit, show, silence_stdout
-from clonafacts.cli.reporting import report, report_data_error, report_problems, warn
+from clonafacts.cli.reporting import note, report, report_data_error, report_problems, warn
 from clonafacts.errors import (
     ClonafactsError,
     DataError,
     NoMatchesError,
     NotFoundError,
     QueryError,
+    StateError,
     printable,
 )
 from clonafacts.sections import DEFAULT_DRUG, LOOKUP_COMMANDS, SECTION_ORDER
@@ -74,8 +76,8 @@ def _checked_paths(values: list[str] | None) -> list[str] | None:
     return values
 
 
-def _checked_words(values: list[str]) -> list[str]:
-    for value in values:
+def _checked_words(values: list[str] | None) -> list[str] | None:
+    for value in values or []:
         _checked_text(value)
     return values
 
@@ -197,6 +199,9 @@ def _domain_errors() -> Iterator[None]:
     except QueryError as error:
         report(str(error), "Search words must all match; see 'clonafacts search --help'.")
         raise typer.Exit(exitcodes.USAGE) from None
+    except StateError as error:
+        report(str(error))
+        raise typer.Exit(exitcodes.STATE) from None
 
 
 @contextmanager
@@ -339,12 +344,15 @@ def _version(value: bool) -> None:
 app = typer.Typer(
     cls=_Group,
     name="clonafacts",
-    help="Clonazepam (Klonopin) facts for study: indications, mechanism, adjunctive use in "
-    "depression, dependence and withdrawal. Offline; every fact cites its source. "
+    help="Benzodiazepine facts for study: clonazepam (Klonopin), alprazolam, diazepam and "
+    "lorazepam; their indications, mechanism, warnings, interactions, pharmacokinetics, "
+    "dependence and withdrawal; study cards and a quiz. Offline; every fact cites its source. "
     "Not medical advice.",
     # \b keeps Click from rewrapping: each example stays whole on its own line.
     epilog="\b\nExamples:\n  clonafacts withdrawal\n  clonafacts all Klonopin --brief\n"
     "  clonafacts search seizure\n"
+    "  clonafacts compare benzodiazepines\n"
+    "  clonafacts cards -o clonafacts.apkg\n"
     "  clonafacts withdrawal --json | jq -r '.content.symptoms[].name'",
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
@@ -363,7 +371,7 @@ def _root(
         typer.Option("--debug", help=f"Show tracebacks of internal errors (or {DEBUG_ENV}=1)."),
     ] = False,
 ) -> None:
-    """Clonazepam (Klonopin) facts for study. Not medical advice."""
+    """Benzodiazepine facts for study. Not medical advice."""
 
 
 _LOOKUP_HELP = {  # one line each: `clonafacts --help` shows them whole
@@ -537,6 +545,172 @@ def _sources(
     """The references in full, and the sections citing each."""
     with _database(data) as database:
         _output(database.sources(drug), format_, json_, color, no_pager=no_pager)
+
+
+# ---------------------------------------------------------------------------------------------
+# Study mode: its libraries (genanki, fsrs) are loaded by these commands only.
+
+CardSection = StrEnum(  # type: ignore[misc]
+    "CardSection", {name: name for name in (*SECTION_ORDER, "compare")}
+)
+
+
+class CardFormat(StrEnum):
+    anki = "anki"
+    tsv = "tsv"
+    markdown = "markdown"
+    json = "json"
+
+
+#: The format an output file's name implies, when --format is not given.
+_CARD_SUFFIXES = {
+    ".apkg": CardFormat.anki,
+    ".tsv": CardFormat.tsv,
+    ".txt": CardFormat.tsv,
+    ".md": CardFormat.markdown,
+    ".json": CardFormat.json,
+}
+
+StudyDrugsArg = Annotated[
+    list[str] | None,
+    typer.Argument(
+        metavar="DRUG",
+        help="Medications by any name, or a class (default: every medication).",
+        callback=_checked_words,
+        autocompletion=_complete_drug,
+        show_default=False,
+    ),
+]
+StudySectionOpt = Annotated[
+    list[CardSection] | None,
+    typer.Option(
+        "--section",
+        metavar="NAME",
+        help="Only this section's cards (repeatable); 'compare' for the contrast cards.",
+        case_sensitive=False,
+        show_default=False,
+    ),
+]
+
+
+def _sections(chosen: list[CardSection] | None) -> list[str] | None:
+    return [section.value for section in chosen] if chosen else None
+
+
+@app.command(
+    "cards",
+    epilog="Examples: clonafacts cards -o clonafacts.apkg · clonafacts cards diazepam "
+    "--section withdrawal --format markdown",
+)
+def _cards(
+    drugs: StudyDrugsArg = None,
+    section: StudySectionOpt = None,
+    format_: Annotated[
+        CardFormat | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="anki (.apkg), tsv (Anki text import), markdown or json (default: from the "
+            "file name of -o, else markdown).",
+            case_sensitive=False,
+            show_default=False,
+        ),
+    ] = None,
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Write to FILE (whole or not at all) instead of standard output.",
+            callback=_checked_text,
+            show_default=False,
+        ),
+    ] = None,
+    data: DataOpt = None,
+) -> None:
+    """Study cards from the facts, for Anki or to print.
+
+    One fact per card, each answer citing its sources. Importing a newer export into Anki
+    updates the notes already there (their review history kept), with no duplicates.
+    """
+    suffix = PurePath(output).suffix.lower() if output else ""
+    chosen = format_ or _CARD_SUFFIXES.get(suffix, CardFormat.markdown)
+    if chosen is CardFormat.anki and output is None:
+        raise typer.BadParameter(
+            "an Anki package is a file: give -o FILE.apkg", param_hint="'--format'"
+        )
+    with _database(data) as database:
+        document = database.cards(drugs or [], _sections(section))
+    from clonafacts.study import export
+
+    if chosen is CardFormat.anki:
+        content = export.apkg_bytes(document)
+    elif chosen is CardFormat.tsv:
+        content = export.tsv_text(document).encode("utf-8")
+    else:
+        from clonafacts.render import RenderOptions, renderer_for
+
+        text = renderer_for(chosen.value)(dict(document), RenderOptions())
+        if output is None:
+            show(document, chosen.value, pager=False)
+            return
+        content = text.encode("utf-8")
+    if output is None:
+        emit(content.decode("utf-8"))
+        return
+    try:
+        export.write_file(output, content)
+    except OSError as error:
+        raise OutputError(f"{output}: {error.strerror or error}", partial=False) from None
+    count = len(document["cards"])
+    note(f"Wrote {count} card{'s' if count != 1 else ''} to {output}")
+
+
+@app.command(
+    "quiz",
+    epilog="Examples: clonafacts quiz · clonafacts quiz lorazepam --section pharmacokinetics "
+    "· clonafacts quiz --stats --json",
+)
+def _quiz(
+    drugs: StudyDrugsArg = None,
+    section: StudySectionOpt = None,
+    new: Annotated[
+        int,
+        typer.Option("--new", metavar="N", min=0, help="New cards a day, at most."),
+    ] = 20,
+    limit: Annotated[
+        int | None,
+        typer.Option(
+            "--limit", metavar="N", min=1, help="Cards this session, at most.", show_default=False
+        ),
+    ] = None,
+    stats: Annotated[
+        bool, typer.Option("--stats", help="Show progress instead: seen, due, retention.")
+    ] = False,
+    json_: JsonOpt = False,
+    data: DataOpt = None,
+) -> None:
+    """A spaced-repetition quiz in the terminal (FSRS): due cards first, then new ones.
+
+    Press Enter to reveal (or type an answer first), then rate 1 Again, 2 Hard, 3 Good,
+    4 Easy; q or Ctrl-C ends the session with progress saved. The review state is kept in
+    the user's data folder (CLONAFACTS_STATE_DIR overrides).
+    """
+    from clonafacts.cli import quiz
+
+    if not stats and not quiz.interactive():
+        report(
+            "the quiz is interactive: run it in a terminal",
+            "For cards to print or import into Anki, use 'clonafacts cards'.",
+        )
+        raise typer.Exit(exitcodes.USAGE)
+    with _database(data) as database:
+        document = database.cards(drugs or [], _sections(section))
+        if stats:
+            quiz.show_stats(document, json_=json_)
+        else:
+            quiz.run(document, new=new, limit=limit)
 
 
 @app.command("validate", epilog="Example: clonafacts validate my-data/")

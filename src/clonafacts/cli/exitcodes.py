@@ -7,6 +7,7 @@ USAGE = 2  # unknown command or option, bad value
 DATA = 3  # a data file failed to load
 INTERNAL = 4  # a bug: an unexpected exception
 OUTPUT = 5  # the output could not be written whole: a full disk, a file-size limit, no stdout
+STATE = 6  # the quiz's review state file is damaged, newer than this version, or not writable
 INTERRUPTED = 130  # Ctrl-C
 PIPE_CLOSED = 141  # stdout closed early (`| head`), as for SIGPIPE
 
@@ -29,6 +30,11 @@ MEANINGS: tuple[tuple[int, str], ...] = (
         OUTPUT,
         "the output could not be written whole: a full disk, a file-size limit, standard"
         " output closed",
+    ),
+    (
+        STATE,
+        "the quiz's review state cannot be used: a damaged file, one from a newer clonafacts,"
+        " or one that cannot be written (it is never replaced)",
     ),
     (INTERRUPTED, "interrupted (Ctrl-C)"),
     (PIPE_CLOSED, "standard output closed early, as for SIGPIPE"),

@@ -70,3 +70,11 @@ def warn(message: str) -> None:
     line = Text("Warning: ", style="bold yellow")
     line.append(readable(message))
     _console().print(line)
+
+
+def note(message: str) -> None:
+    """A one-line note of what was done (`Wrote 105 cards to deck.apkg`): on stderr, so that
+    standard output carries only the output."""
+    from rich.text import Text
+
+    _console().print(Text(readable(message)))

@@ -8,6 +8,7 @@ for building validators it does not use.
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -77,6 +78,17 @@ Url = Annotated[
     StringConstraints(pattern=r"^https?://[^\s]+$", max_length=500),
     AfterValidator(_no_control_chars),
 ]
+
+
+def _real_date(value: str) -> str:
+    date.fromisoformat(value)  # a ValueError names what is wrong (month must be in 1..12)
+    return value
+
+
+#: A calendar date written as text, "2026-11-27" (the YAML loader takes no timestamps).
+IsoDate = Annotated[
+    str, StringConstraints(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"), AfterValidator(_real_date)
+]
 SourceIds = Annotated[list[Slug], Field(min_length=1, max_length=MAX_SOURCES_PER_FACT)]
 
 SourceKind = Literal[
@@ -133,6 +145,16 @@ class Fact(Model):
     quotes: Quotes = []
     key: bool = Field(default=False, description="One of the few facts a student must remember")
     tags: Annotated[list[Tag], Field(max_length=MAX_TAGS)] = []
+    cloze: Name | None = Field(
+        default=None,
+        description="Words of `text` that a study card hides and asks for (a cloze deletion)",
+    )
+
+    @model_validator(mode="after")
+    def _cloze_in_text(self) -> Fact:
+        if self.cloze is not None and self.cloze not in self.text:
+            raise ValueError(f"cloze {self.cloze!r} is not words of the fact's text")
+        return self
 
 
 class Item(Model):
@@ -318,5 +340,10 @@ class Medication(Model):
     )
     schedules: Annotated[list[Schedule], Field(max_length=MAX_ITEMS)] = []
     summary: Line
+    updated: IsoDate | None = Field(
+        default=None,
+        description="When the facts were last changed (YYYY-MM-DD): study cards take it as"
+        " their modification time, so Anki updates its notes from a newer export",
+    )
     sources: Annotated[list[Source], Field(min_length=1, max_length=MAX_SOURCES)]
     sections: Sections

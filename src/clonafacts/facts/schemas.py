@@ -180,6 +180,40 @@ class ComparisonDocument(_Out):
     sources: list[ComparedSource]
 
 
+class CardSource(_Out):
+    id: Slug
+    citation: str = Field(description="The reference in full, but its address")
+    url: str | None
+    quote: str | None = Field(description="The source's exact words the card rests on")
+
+
+class Card(_Out):
+    key: str = Field(
+        description="Stable across data edits (medication/section/field/entry): Anki GUIDs and "
+        "the quiz's review state are keyed by it"
+    )
+    type: Literal["basic", "cloze"]
+    medications: list[Slug] = Field(description="Its medication, or those a contrast card compares")
+    section: SectionName | Literal["compare"]
+    deck: str
+    front: str = Field(description="The question; a cloze card shows […] for its gap")
+    back: str = Field(description="The answer; a cloze card's is its whole text")
+    cloze: str | None = Field(description="Cloze cards: the text with its gap as {{c1::words}}")
+    tags: list[str]
+    sources: list[CardSource]
+    updated: str | None = Field(description="The newest `updated` date of its medications")
+
+
+class CardsDocument(_Out):
+    schema_version: Literal[2]
+    kind: Literal["cards"]
+    medications: list[Slug]
+    sections: list[SectionName | Literal["compare"]] | None = Field(
+        description="The sections chosen; null: every section"
+    )
+    cards: list[Card]
+
+
 OutputDocument = Annotated[
     SectionDocument
     | MedicationDocument
@@ -187,7 +221,8 @@ OutputDocument = Annotated[
     | ListDocument
     | SourcesDocument
     | ValidationDocument
-    | ComparisonDocument,
+    | ComparisonDocument
+    | CardsDocument,
     Field(discriminator="kind"),
 ]
 

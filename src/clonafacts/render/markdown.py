@@ -81,6 +81,23 @@ def _comparison(document: Plain) -> list[str]:
     return lines
 
 
+def _card_sheet(document: Plain) -> list[str]:
+    """A printable card sheet: a heading per deck, each card's question, answer and sources."""
+    lines = ["# Study cards", ""]
+    deck = None
+    for number, card in enumerate(document["cards"], 1):
+        if card["deck"] != deck:
+            deck = card["deck"]
+            lines += [f"## {escape(deck)}", ""]
+        lines += [f"**{number}.** {escape(card['front'])}", "", f"> {escape(card['back'])}", ""]
+        for source in card["sources"]:
+            quote = f" — “{escape(source['quote'])}”" if source["quote"] else ""
+            lines.append(f"- {_cited({'title': source['citation'], 'url': source['url']})}{quote}")
+        if card["sources"]:
+            lines.append("")
+    return lines
+
+
 def render(document: Plain, options: RenderOptions) -> str:
     notes = _Notes(document, options.brief)
     kind = document["kind"]
@@ -98,6 +115,8 @@ def render(document: Plain, options: RenderOptions) -> str:
         lines = notes.listing(document)
     elif kind == "comparison":
         lines = _comparison(document)
+    elif kind == "cards":
+        lines = _card_sheet(document)
     else:
         lines = notes.sources(document)
     lines += notes.footnotes()

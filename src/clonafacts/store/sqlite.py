@@ -213,6 +213,11 @@ class Store:
             medication["sections"][found[1]] = json.loads(found[2])
         return medication
 
+    def numbers(self) -> list[int]:
+        """Every medication's number, in load order."""
+        rows = self.connection.execute("SELECT number FROM medications ORDER BY position")
+        return [row[0] for row in rows]
+
     def summaries(self) -> list[Plain]:
         rows = self.connection.execute(
             "SELECT number, id, head, summary, crc FROM medications ORDER BY position"
