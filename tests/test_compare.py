@@ -108,6 +108,24 @@ def test_the_shipped_family_never_breaks_a_word(cli: Any, width: int) -> None:
     assert [word for word in sorted(words) if not any(word in token for token in shown)] == []
 
 
+def test_the_four_at_80_columns_are_a_table_with_labels_above_rows(cli: Any) -> None:
+    """At 80 columns there is no room for a label column beside four medications: each row's
+    label stands on the line above it, and the cells line up under the medications' names."""
+    result = cli(
+        "compare", "clonazepam", "lorazepam", "alprazolam", "diazepam", env={"COLUMNS": "80"}
+    )
+    assert (result.exit_code, result.stderr) == (0, "")
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    header = lines[2]
+    assert header.split() == ["Clonazepam", "Lorazepam", "Alprazolam", "Diazepam"]
+    starts = [header.index(name) for name in header.split()]
+    at = lines.index("Schedule")
+    row = lines[at + 1]
+    assert [row[start:].split(":")[0] for start in starts] == ["United States"] * 4
+    assert lines.index("Class") < at < lines.index("Contraindications")
+
+
 def test_narrow_text_is_a_block_per_row(cli: Any, four: Path) -> None:
     result = cli(
         "compare", "clonazepam", "testazepines", "--data", str(four), env={"COLUMNS": "40"}

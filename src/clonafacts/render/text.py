@@ -391,7 +391,10 @@ class _Painter:
             ),
             default=0,
         )
-        if column >= max(12, min(longest, LONG_WORD)):
+        fits = max(12, min(longest, LONG_WORD))
+        # Without the label column (each row's label on a line above it), a column is wider.
+        stacked = (self.options.width - 2 * (len(names) - 1)) // max(len(names), 1)
+        if column >= fits:
             table = Table(
                 box=self.glyph.table if self.options.terminal else None,
                 show_lines=self.options.terminal,
@@ -405,6 +408,11 @@ class _Painter:
             for row in doc["rows"]:
                 table.add_row(row["label"], *(shown(cell) for cell in row["cells"]))
             out += [Text(""), table]
+        elif stacked >= fits:
+            out += [Text(""), self._grid([Text(name, style="bold underline") for name in names])]
+            for row in doc["rows"]:
+                out += [Text(""), Text(row["label"], style="bold")]
+                out.append(self._grid([shown(cell) for cell in row["cells"]]))
         else:
             for row in doc["rows"]:
                 out += [Text(""), Text(row["label"], style="bold")]
@@ -421,6 +429,17 @@ class _Painter:
                 by.append_text(Text(citation({**source, "url": None})))
                 out.append(self._numbered(f"[{number}]", by))
         return out
+
+    @staticmethod
+    def _grid(cells: list[Text]) -> Table:
+        """One row of equal columns: every row of a comparison gets the same widths, so they
+        line up under the medications' names."""
+        grid = Table.grid(expand=True, padding=(0, 2, 0, 0))
+        for _ in cells[:-1]:
+            grid.add_column(ratio=1, overflow="fold")
+        grid.add_column(ratio=1, overflow="fold")
+        grid.add_row(*cells)
+        return grid
 
     def _sources(self) -> list[RenderableType]:
         doc = self.document
