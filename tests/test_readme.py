@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -36,8 +37,39 @@ def test_the_example_data_file_is_valid(cli: object, tmp_path: Path) -> None:
 
 
 def _recipes() -> list[str]:
-    recipes = _blocks("sh")[2]
+    (recipes,) = [block for block in _blocks("sh") if "| jq" in block]
     return [line for line in recipes.splitlines() if line.startswith("clonafacts ")]
+
+
+def _study_commands() -> list[str]:
+    (block,) = [block for block in _blocks("sh") if "clonafacts cards" in block]
+    return [line.split("  #")[0].strip() for line in block.splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        pytest.param(c, id=c.split(">")[0].strip())
+        for c in _study_commands()
+        if not c.startswith("clonafacts quiz ") or "--stats" in c
+    ],
+)
+def test_the_study_examples_run(command: str, tmp_path: Path) -> None:
+    """The README's study commands work as shown (the interactive quiz is driven in
+    tests/test_quiz.py)."""
+    env = {**os.environ, "CLONAFACTS_STATE_DIR": str(tmp_path / "state")}
+    command = command.replace("clonafacts ", f"{sys.executable} -m clonafacts ", 1)
+    result = subprocess.run(
+        ["bash", "-c", command],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    written = [path for path in tmp_path.iterdir() if path.is_file()]
+    assert written or result.stdout
 
 
 def test_there_are_jq_recipes() -> None:

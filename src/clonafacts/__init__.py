@@ -20,8 +20,10 @@ if TYPE_CHECKING:
         ClonafactsError,
         DataError,
         MissingSectionError,
+        NoCardsError,
         NotFoundError,
         QueryError,
+        StateError,
         UnknownMedicationError,
     )
 
@@ -33,8 +35,10 @@ _LAZY = {
     "ClonafactsError": "clonafacts.errors",
     "DataError": "clonafacts.errors",
     "MissingSectionError": "clonafacts.errors",
+    "NoCardsError": "clonafacts.errors",
     "NotFoundError": "clonafacts.errors",
     "QueryError": "clonafacts.errors",
+    "StateError": "clonafacts.errors",
     "UnknownMedicationError": "clonafacts.errors",
 }
 
@@ -59,8 +63,10 @@ __all__ = [
     "DataError",
     "Database",
     "MissingSectionError",
+    "NoCardsError",
     "NotFoundError",
     "QueryError",
+    "StateError",
     "UnknownMedicationError",
     "ValidationReport",
     "__version__",
