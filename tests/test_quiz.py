@@ -4,6 +4,7 @@ the test's own, and `quiz --stats` to see what was saved."""
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -117,10 +118,23 @@ def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@functools.cache
+def _output_validator() -> Any:
+    from jsonschema import Draft202012Validator
+
+    schema = subprocess.run(
+        [CLONAFACTS, "schema", "output"], capture_output=True, text=True, check=True
+    ).stdout
+    return Draft202012Validator(json.loads(schema))
+
+
 def stats(env: dict[str, str], *args: str) -> dict[str, Any]:
+    """`quiz --stats --json`, checked against `clonafacts schema output` every time."""
     done = run(env, "quiz", *(args or SELECTION), "--stats", "--json")
     assert done.returncode == 0, done.stderr
     document: dict[str, Any] = json.loads(done.stdout)
+    errors = [error.message for error in _output_validator().iter_errors(document)]
+    assert errors == []
     return document
 
 

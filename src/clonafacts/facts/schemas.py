@@ -214,6 +214,33 @@ class CardsDocument(_Out):
     cards: list[Card]
 
 
+class SeenCard(_Out):
+    key: str
+    due: str = Field(description="When it is due next: ISO 8601, UTC, to the second")
+    state: Literal["learning", "review", "relearning"]
+    reviews: int
+
+
+class QuizStatsDocument(_Out):
+    schema_version: Literal[2]
+    kind: Literal["quiz-stats"]
+    medications: list[Slug]
+    sections: list[SectionName | Literal["compare"]] | None
+    state_file: str = Field(description="The review state file")
+    cards: int = Field(description="Cards in the selection (retired ones never count)")
+    seen: int = Field(description="Reviewed at least once")
+    due_today: int = Field(description="Due before the end of the local day, overdue included")
+    new: int = Field(description="Never reviewed")
+    new_today: int = Field(description="New cards first reviewed today, in any selection")
+    next_due: str | None
+    retention: float | None = Field(
+        description="Share of the last 30 days' reviews rated Hard or better; null: none"
+    )
+    reviews_last_30_days: int
+    total_reviews: int
+    seen_cards: list[SeenCard] = Field(description="Sorted by when they are due")
+
+
 OutputDocument = Annotated[
     SectionDocument
     | MedicationDocument
@@ -222,7 +249,8 @@ OutputDocument = Annotated[
     | SourcesDocument
     | ValidationDocument
     | ComparisonDocument
-    | CardsDocument,
+    | CardsDocument
+    | QuizStatsDocument,
     Field(discriminator="kind"),
 ]
 
