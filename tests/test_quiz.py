@@ -19,17 +19,18 @@ import pexpect
 import pytest
 
 CLONAFACTS = str(Path(sys.executable).parent / "clonafacts")  # the installed console script
-DATA = Path(__file__).parents[1] / "data"
+QUIZ_DATA = Path(__file__).parent / "fixtures" / "quiz"  # quizolam, a fictional medication
 TIMEOUT = 10
 
-#: Four cards: clonazepam's pharmacokinetic parameters, in the order the quiz offers them.
-SELECTION = ("clonazepam", "--section", "pharmacokinetics")
-KEY = "clonazepam/pharmacokinetics/parameters/"
+#: Four cards: quizolam's pharmacokinetic parameters, in the order the quiz offers them.
+MEDICATION = ("quizolam", "--section", "pharmacokinetics")
+SELECTION = (*MEDICATION, "--data", str(QUIZ_DATA))
+KEY = "quizolam/pharmacokinetics/parameters/"
 CARDS = [
-    (KEY + "bioavailability", "Clonazepam: oral bioavailability?", "about 90%"),
-    (KEY + "time_to_peak", "Clonazepam: time to peak plasma level?", "within 1 to 4 hours"),
-    (KEY + "protein_binding", "Clonazepam: plasma protein binding?", "about 85%"),
-    (KEY + "excretion", "Clonazepam: excreted unchanged in urine?", "under 2%"),
+    (KEY + "bioavailability", "Quizolam: oral bioavailability?", "about 90%"),
+    (KEY + "time_to_peak", "Quizolam: time to peak plasma level?", "within 1 to 4 hours"),
+    (KEY + "protein_binding", "Quizolam: plasma protein binding?", "about 85%"),
+    (KEY + "excretion", "Quizolam: excreted unchanged in urine?", "under 2%"),
 ]
 FRONTS = [front for _, front, _ in CARDS]
 ANSWER_PROMPT = "Your answer (Enter to reveal): "
@@ -156,8 +157,8 @@ def test_a_session_answers_rates_quits_and_resumes(env: dict[str, str]) -> None:
     assert quiz.card() == (1, 4, FRONTS[0])
     revealed = quiz.answer()  # Enter alone: the answer, its source and the source's words
     assert "Answer: about 90%" in revealed
-    assert "Source: McKesson Corporation dba RX Pak (repackager). KLONOPIN" in revealed
-    assert "“The absolute bioavailability of clonazepam is about 90%.”" in revealed
+    assert "Source: Fixture Pharma. Quizolam tablets, Testland prescribing information." in revealed
+    assert "“The absolute bioavailability of quizolam is about 90%.”" in revealed
     quiz.child.send("x")  # not a rating: ignored
     assert quiz.rate("3").startswith("Good · due again in 10 minutes")
 
@@ -229,7 +230,7 @@ def test_stats_as_text(env: dict[str, str]) -> None:
     done = run(env, "quiz", *SELECTION, "--stats")
     assert done.returncode == 0, done.stderr
     lines = [line.rstrip() for line in done.stdout.splitlines()]
-    assert lines[0] == "Quiz progress: clonazepam · pharmacokinetics"
+    assert lines[0] == "Quiz progress: quizolam · pharmacokinetics"
     assert "Cards       4" in lines
     assert "Seen        1" in lines
     assert "Due today   0" in lines
@@ -244,7 +245,7 @@ def test_stats_before_any_review(env: dict[str, str]) -> None:
     assert document == {
         "schema_version": 2,
         "kind": "quiz-stats",
-        "medications": ["clonazepam"],
+        "medications": ["quizolam"],
         "sections": ["pharmacokinetics"],
         "state_file": str(state_file(env)),
         "cards": 4,
@@ -512,7 +513,7 @@ def test_an_older_state_file_is_copied_then_migrated(env: dict[str, str]) -> Non
     with sqlite3.connect(path) as connection:
         assert connection.execute("PRAGMA user_version").fetchone() == (2,)
         assert connection.execute("SELECT medications, section FROM cards").fetchall() == [
-            ('["clonazepam"]', "pharmacokinetics")
+            ('["quizolam"]', "pharmacokinetics")
         ]
     connection.close()
     # The card reviewed yesterday waits for its day; the quiz starts with the others.
@@ -534,10 +535,10 @@ def test_an_unusable_state_folder(env: dict[str, str], tmp_path: Path) -> None:
 
 
 def test_a_card_no_longer_in_the_data_is_retired(env: dict[str, str], tmp_path: Path) -> None:
-    shipped = (DATA / "clonazepam.yaml").read_text(encoding="utf-8")
-    cut = shipped.index("      - name: Excreted unchanged in urine")
-    mine = tmp_path / "clonazepam.yaml"  # the shipped clonazepam without its excretion card
-    mine.write_text(shipped[:cut], encoding="utf-8")
+    fixture = (QUIZ_DATA / "quizolam.yaml").read_text(encoding="utf-8")
+    cut = fixture.index("      - name: Excreted unchanged in urine")
+    mine = tmp_path / "quizolam.yaml"  # quizolam without its excretion card
+    mine.write_text(fixture[:cut], encoding="utf-8")
 
     quiz = Quiz(env, *SELECTION)
     for _ in CARDS:
@@ -551,14 +552,14 @@ def test_a_card_no_longer_in_the_data_is_retired(env: dict[str, str], tmp_path: 
         connection.close()
         return rows
 
-    document = stats(env, *SELECTION, "--data", str(mine))
+    document = stats(env, *MEDICATION, "--data", str(mine))
     assert (document["cards"], document["seen"], document["total_reviews"]) == (3, 3, 3)
     assert CARDS[3][0] not in due_times(document)
     assert retired() == {key: key == CARDS[3][0] for key, _, _ in CARDS}
     # Another selection (another section) retires nothing of this one.
-    stats(env, "clonazepam", "--section", "overview", "--data", str(mine))
+    stats(env, "quizolam", "--section", "overview", "--data", str(mine))
     assert sum(retired().values()) == 1
-    # With the shipped data the card is back, with its history.
+    # With the whole file the card is back, with its history.
     document = stats(env)
     assert (document["cards"], document["seen"], document["total_reviews"]) == (4, 4, 4)
     assert not any(retired().values())
