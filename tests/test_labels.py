@@ -9,10 +9,9 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+import openfda_samples as samples
 import pytest
 from jsonschema import Draft202012Validator
-
-import openfda_samples as samples
 
 SUMMARY = (
     "Labels: 4 imported, 0 updated, 0 unchanged; skipped: 2 not prescription labels,"
