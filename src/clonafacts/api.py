@@ -23,7 +23,7 @@ import os
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING, NamedTuple, TypeVar, cast
+from typing import IO, TYPE_CHECKING, NamedTuple, TypeVar, cast
 
 from xxhash import xxh3_128
 
@@ -189,6 +189,12 @@ class Database:
             suggested = list(dict.fromkeys([*unknown.suggestions, *also.suggestions]))[:3]
             raise UnknownMedicationError(drug, suggested, unknown.known) from None
 
+    def label_names(self, prefix: str, limit: int = 200) -> list[str]:
+        """Imported labels' names that start with `prefix` (any case), as written: for
+        completion, fast with any number of labels."""
+        labels = self._labels()
+        return [] if labels is None else labels.names_starting(prefix, limit)
+
     def label_count(self) -> int:
         """How many labels are imported."""
         labels = self._labels()
@@ -215,24 +221,33 @@ class Database:
         paths: Sequence[str],
         *,
         include_otc: bool = False,
-        progress: Callable[[int], None] | None = None,
+        progress: Callable[[int, int, int], None] | None = None,
     ) -> ImportSummary:
         """Import openFDA drug label files (parts as downloaded, `.json.zip` or `.json`, or
-        folders of them) into the label store, in one transaction: all or nothing."""
+        folders of them) into the label store, in one transaction: all or nothing.
+        `progress(records, bytes read, bytes in all)` is called as records are read."""
         from clonafacts.labels import openfda
         from clonafacts.labels.store import LabelStore
 
         files = _label_files(paths)
+        reading = _Reading(total=sum(os.path.getsize(path) for path in files))
 
         def records() -> Iterator[openfda.LabelRecord | openfda.Skipped]:
             for path in files:
-                for name, stream in openfda.parts(path):
+                for name, stream, raw in openfda.parts(path):
+                    reading.file = raw
                     yield from openfda.read(name, stream)
+                reading.done += os.path.getsize(path)
+                reading.file = None
+
+        def advance(count: int) -> None:
+            if progress is not None:
+                progress(count, reading.position(), reading.total)
 
         store = LabelStore.open(create=True)
         assert store is not None
         with store:
-            return store.import_records(records(), include_otc=include_otc, progress=progress)
+            return store.import_records(records(), include_otc=include_otc, progress=advance)
 
     def sources(self, drug: str = DEFAULT_DRUG) -> SourcesDocument:
         """A medication's references in full, each with what cites it."""
@@ -434,6 +449,20 @@ def store_name(data_paths: Sequence[str]) -> str:
         named.update(os.path.abspath(path).encode("utf-8", "surrogateescape") + b"\0")
     prefix, suffix = folder.STORE_PATTERN
     return f"{prefix}{named.hexdigest()[:20]}{suffix}"
+
+
+class _Reading:
+    """Where an import is, in bytes: the files read before, and the one being read."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.done = 0
+        self.file: IO[bytes] | None = None
+
+    def position(self) -> int:
+        if self.file is None or self.file.closed:
+            return self.done
+        return self.done + self.file.tell()
 
 
 def label_documents() -> ModuleType:

@@ -91,7 +91,8 @@ def _checked_words(values: list[str] | None) -> list[str] | None:
 
 def _complete_drug(incomplete: str) -> list[str]:
     try:
-        names = api.open_database().names()
+        with api.open_database() as database:
+            names = database.names() + database.label_names(incomplete)
     except ClonafactsError:
         return []
     # Names match in any case; the shell keeps only words that start with what was typed,

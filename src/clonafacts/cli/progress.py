@@ -1,4 +1,4 @@
-"""A progress bar for long runs (an import): records, rate and time, on a terminal only."""
+"""A progress bar for long runs (an import): records, rate and time left, on a terminal only."""
 
 from __future__ import annotations
 
@@ -6,32 +6,41 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+#: Records between two updates of the bar: updating it costs more than reading a record.
+EVERY = 200
+
 
 @contextmanager
-def records() -> Iterator[Callable[[int], None]]:
-    """A function to call with the number of records done so far; it shows them on stderr when
-    that is a terminal, and does nothing otherwise."""
+def records() -> Iterator[Callable[[int, int, int], None]]:
+    """A function to call with (records read, bytes read, bytes in all); it shows them on
+    stderr when that is a terminal, and does nothing otherwise."""
     if not sys.stderr.isatty():
-        yield lambda count: None
+        yield lambda count, done, total: None
         return
     from rich.console import Console
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        TaskProgressColumn,
+        TextColumn,
+        TimeRemainingColumn,
+    )
 
-    console = Console(stderr=True)
     with Progress(
-        SpinnerColumn(),
-        TextColumn("{task.completed:,} records"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TextColumn("{task.fields[records]:,} records"),
         TextColumn("{task.fields[rate]}"),
-        TimeElapsedColumn(),
-        console=console,
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
         transient=True,
     ) as bar:
-        task = bar.add_task("import", total=None, rate="")
+        task = bar.add_task("import", total=None, records=0, rate="")
 
-        def advance(count: int) -> None:
-            if count % 200 == 0:
+        def advance(count: int, done: int, total: int) -> None:
+            if count % EVERY == 0:
                 elapsed = bar.tasks[0].elapsed or 0.0
                 rate = f"{count / elapsed:,.0f}/s" if elapsed else ""
-                bar.update(task, completed=count, rate=rate)
+                bar.update(task, completed=done, total=total, records=count, rate=rate)
 
         yield advance

@@ -49,31 +49,36 @@ class Skipped(NamedTuple):
     reason: str
 
 
-def parts(path: str) -> Iterator[tuple[str, IO[bytes]]]:
+def parts(path: str) -> Iterator[tuple[str, IO[bytes], IO[bytes]]]:
     """The JSON streams in `path`: the file itself, or each `.json` member of a zip, with the
-    name to report them by."""
+    name to report them by and the file underneath (whose position tells the progress)."""
+    with _opened(path) as raw:
+        if not zipfile.is_zipfile(raw):
+            raw.seek(0)
+            yield path, raw, raw
+            return
+        try:
+            archive = zipfile.ZipFile(raw)
+        except (zipfile.BadZipFile, OSError) as error:
+            raise LabelFileError(path, f"not a readable zip file ({error})") from None
+        with archive:
+            members = [m for m in archive.infolist() if m.filename.endswith(".json")]
+            if not members:
+                raise LabelFileError(path, "the zip file holds no .json file")
+            for member in members:
+                try:
+                    stream = archive.open(member)
+                except (zipfile.BadZipFile, OSError, RuntimeError) as error:
+                    raise LabelFileError(f"{path}:{member.filename}", str(error)) from None
+                with stream:
+                    yield f"{path}:{member.filename}", stream, raw
+
+
+def _opened(path: str) -> IO[bytes]:
     try:
-        is_zip = zipfile.is_zipfile(path)
+        return Path(path).open("rb")
     except OSError as error:
         raise LabelFileError(path, error.strerror or str(error)) from None
-    if not is_zip:
-        try:
-            with Path(path).open("rb") as stream:
-                yield path, stream
-        except OSError as error:
-            raise LabelFileError(path, error.strerror or str(error)) from None
-        return
-    try:
-        archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as error:
-        raise LabelFileError(path, f"not a readable zip file ({error})") from None
-    with archive:
-        members = [m for m in archive.infolist() if m.filename.endswith(".json")]
-        if not members:
-            raise LabelFileError(path, "the zip file holds no .json file")
-        for member in members:
-            with archive.open(member) as stream:
-                yield f"{path}:{member.filename}", stream
 
 
 def read(name: str, stream: IO[bytes]) -> Iterator[LabelRecord | Skipped]:

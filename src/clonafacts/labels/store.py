@@ -370,6 +370,16 @@ class LabelStore:
                 raise AmbiguousNameError(name, list(choices.values()))
             return self.label(int(rows[0][0]))
 
+    def names_starting(self, prefix: str, limit: int) -> list[str]:
+        """Names (as written) whose key starts with `prefix`'s: an index range scan."""
+        key = name_key(prefix)
+        with self._errors():
+            rows = self.connection.execute(
+                "SELECT DISTINCT written FROM label_names WHERE key >= ? AND key < ? LIMIT ?",
+                (key, key + "\U0010ffff", limit),
+            )
+            return [row[0] for row in rows]
+
     def _suggestions(self, key: str) -> list[str]:
         if not key:
             return []
