@@ -131,8 +131,10 @@ def _isolated_env(
 ) -> None:
     for name in _ISOLATED:
         monkeypatch.delenv(name, raising=False)
-    # One cache folder per test: no test sees another's cache.
+    # One cache folder per test: no test sees another's cache. And one state folder: no test
+    # reads or writes the user's review state or imported labels.
     monkeypatch.setenv("CLONAFACTS_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+    monkeypatch.setenv("CLONAFACTS_STATE_DIR", str(tmp_path_factory.mktemp("state")))
     monkeypatch.setenv("COLUMNS", "100")
 
 

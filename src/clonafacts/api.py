@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING, NamedTuple, TypeVar
+from typing import IO, TYPE_CHECKING, NamedTuple, TypeVar, cast
 
 from xxhash import xxh3_128
 
@@ -38,15 +38,26 @@ from clonafacts.documents import (
     SectionDocument,
     SourcesDocument,
 )
-from clonafacts.errors import DataError, NoCardsError, Problem, UnknownMedicationError
+from clonafacts.errors import (
+    DataError,
+    NoCardsError,
+    NoLabelsError,
+    Problem,
+    UnknownMedicationError,
+)
 from clonafacts.sections import DEFAULT_DRUG, SECTION_ORDER
 from clonafacts.store import discovery, folder, sqlite
 from clonafacts.store.query import fts_query, split
 from clonafacts.store.snapshot import code_identity, fingerprint, read_all
 
-if TYPE_CHECKING:  # study mode is loaded by its commands only
+if TYPE_CHECKING:  # study mode and imported labels are loaded when used
+    from types import ModuleType
+
+    from clonafacts.labels.store import ImportSummary, Label, LabelStore
     from clonafacts.study.cards import CardsDocument
 
+#: Where search hits may come from.
+ORIGINS = ("curated", "label", "all")
 #: Search hits shown when no --limit is given.
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 10_000
@@ -71,6 +82,7 @@ class Database:
         self._store: sqlite.Store | None = None
         self._path: str | None = None  # the store file, when one is used
         self._rebuilt = False  # whether this run already rebuilt a damaged store
+        self._label_store: LabelStore | None = None
 
     def __enter__(self) -> Database:
         return self
@@ -87,30 +99,155 @@ class Database:
         if self._store is not None:
             self._store.close()
             self._store = None
+        if self._label_store is not None:
+            self._label_store.close()
+            self._label_store = None
 
     # Lookups ------------------------------------------------------------------------------------
 
-    def section(self, section: str, drug: str = DEFAULT_DRUG) -> SectionDocument:
-        """One section of a medication (`withdrawal`, ...), found by any of its names."""
+    def section(
+        self,
+        section: str,
+        drug: str = DEFAULT_DRUG,
+        *,
+        label: bool = False,
+        set_id: str | None = None,
+    ) -> SectionDocument:
+        """One section of a medication (`withdrawal`, ...), found by any of its names: curated
+        facts, else an imported label's text. `label`: the label's text even for a curated
+        medication; `set_id`: that label."""
         if section not in SECTION_ORDER:
             raise ValueError(f"no section {section!r}; the sections are {SECTION_ORDER}")
-        return self._query(
-            lambda store: documents.section_document(
-                store.medication(store.resolve(drug), section), section
-            )
-        )
+        if label or set_id is not None:
+            found = self._label(drug, set_id)
+        else:
+            try:
+                return self._query(
+                    lambda store: documents.section_document(
+                        store.medication(store.resolve(drug), section), section
+                    )
+                )
+            except UnknownMedicationError as unknown:
+                found = self._label_instead(drug, unknown)
+        return cast(SectionDocument, label_documents().section_document(found, section))
 
     def lookup(
-        self, command: str, drug: str = DEFAULT_DRUG
+        self,
+        command: str,
+        drug: str = DEFAULT_DRUG,
+        *,
+        label: bool = False,
+        set_id: str | None = None,
     ) -> SectionDocument | MedicationDocument:
         """What a lookup command shows: a section (`withdrawal`, ...), or `all`."""
-        return self.medication(drug) if command == "all" else self.section(command, drug)
+        if command == "all":
+            return self.medication(drug, label=label, set_id=set_id)
+        return self.section(command, drug, label=label, set_id=set_id)
 
-    def medication(self, drug: str = DEFAULT_DRUG) -> MedicationDocument:
+    def medication(
+        self, drug: str = DEFAULT_DRUG, *, label: bool = False, set_id: str | None = None
+    ) -> MedicationDocument:
         """Every section of a medication, in order (`clonafacts all`)."""
-        return self._query(
-            lambda store: documents.medication_document(store.medication(store.resolve(drug)))
-        )
+        if label or set_id is not None:
+            found = self._label(drug, set_id)
+        else:
+            try:
+                return self._query(
+                    lambda store: documents.medication_document(
+                        store.medication(store.resolve(drug))
+                    )
+                )
+            except UnknownMedicationError as unknown:
+                found = self._label_instead(drug, unknown)
+        return cast(MedicationDocument, label_documents().medication_document(found))
+
+    # Imported labels ------------------------------------------------------------------------------
+
+    def _labels(self) -> LabelStore | None:
+        """The store of imported labels; None when nothing was ever imported."""
+        if self._label_store is None:
+            from clonafacts.labels.store import LabelStore
+
+            self._label_store = LabelStore.open()
+        return self._label_store
+
+    def _label(self, drug: str, set_id: str | None) -> Label:
+        labels = self._labels()
+        if labels is None:
+            raise NoLabelsError()
+        return labels.resolve(drug, set_id)
+
+    def _label_instead(self, drug: str, unknown: UnknownMedicationError) -> Label:
+        """The label called `drug`, for a name no curated medication has; else the error,
+        with the suggestions of both."""
+        labels = self._labels()
+        if labels is None:
+            raise unknown
+        try:
+            return labels.resolve(drug)
+        except UnknownMedicationError as also:
+            suggested = list(dict.fromkeys([*unknown.suggestions, *also.suggestions]))[:3]
+            raise UnknownMedicationError(drug, suggested, unknown.known) from None
+
+    def label_names(self, prefix: str, limit: int = 200) -> list[str]:
+        """Imported labels' names that start with `prefix` (any case), as written: for
+        completion, fast with any number of labels."""
+        labels = self._labels()
+        return [] if labels is None else labels.names_starting(prefix, limit)
+
+    def label_count(self) -> int:
+        """How many labels are imported."""
+        labels = self._labels()
+        return 0 if labels is None else labels.count()
+
+    def label_listing(self, name: str | None = None) -> Iterator[Plain]:
+        """Every imported label (or those called `name`), as `list --labels` shows them, one by
+        one as they are read."""
+        labels = self._labels()
+        if labels is None:
+            return
+        for set_id, label_name, brand, manufacturer, effective, application in labels.listing(name):
+            yield {
+                "set_id": set_id,
+                "name": label_name,
+                "brand": brand,
+                "manufacturer": manufacturer,
+                "effective": effective,
+                "application": application,
+            }
+
+    def import_openfda(
+        self,
+        paths: Sequence[str],
+        *,
+        include_otc: bool = False,
+        progress: Callable[[int, int, int], None] | None = None,
+    ) -> ImportSummary:
+        """Import openFDA drug label files (parts as downloaded, `.json.zip` or `.json`, or
+        folders of them) into the label store, in one transaction: all or nothing.
+        `progress(records, bytes read, bytes in all)` is called as records are read."""
+        from clonafacts.labels import openfda
+        from clonafacts.labels.store import LabelStore
+
+        files = _label_files(paths)
+        reading = _Reading(total=sum(os.path.getsize(path) for path in files))
+
+        def records() -> Iterator[openfda.LabelRecord | openfda.Skipped]:
+            for path in files:
+                for name, stream, raw in openfda.parts(path):
+                    reading.file = raw
+                    yield from openfda.read(name, stream)
+                reading.done += os.path.getsize(path)
+                reading.file = None
+
+        def advance(count: int) -> None:
+            if progress is not None:
+                progress(count, reading.position(), reading.total)
+
+        store = LabelStore.open(create=True)
+        assert store is not None
+        with store:
+            return store.import_records(records(), include_otc=include_otc, progress=advance)
 
     def sources(self, drug: str = DEFAULT_DRUG) -> SourcesDocument:
         """A medication's references in full, each with what cites it."""
@@ -161,32 +298,64 @@ class Database:
 
     def listing(self) -> ListDocument:
         """Every medication with its brands, class, sections and origin."""
-        return self._query(lambda store: documents.list_document(store.summaries()))
+        return documents.list_document(
+            self._query(lambda store: store.summaries()), self.label_count()
+        )
 
     def names(self) -> list[str]:
         """Every name, brand, alias and id, as written (for completion)."""
         return self._query(lambda store: store.names())
 
     def search(
-        self, query: str | Sequence[str], *, drug: str | None = None, limit: int = DEFAULT_LIMIT
+        self,
+        query: str | Sequence[str],
+        *,
+        drug: str | None = None,
+        limit: int = DEFAULT_LIMIT,
+        origin: str = "all",
     ) -> SearchDocument:
         """The entries that match every word of `query`, best first (bm25), at most `limit`.
 
         Words match their other forms (seizure, seizures); "quoted phrases" match in order;
         a word ending in * matches as a prefix. A query string is split at spaces outside
         quotes; a sequence gives the words as a shell would (a word with spaces is a phrase).
+        `origin`: `curated` facts, imported `label` text, or `all` (curated hits first, then
+        the labels': their scores come from different indexes and do not compare).
         """
         words = split(query) if isinstance(query, str) else list(query)
         match = fts_query(words)
         if not 1 <= limit <= MAX_LIMIT:
             raise ValueError(f"limit must be from 1 to {MAX_LIMIT:,}, not {limit}")
+        if origin not in ORIGINS:
+            raise ValueError(f"origin must be one of {ORIGINS}, not {origin!r}")
+        hits: list[SearchHit] = []
+        total = 0
+        if origin in ("curated", "all"):
 
-        def run(store: sqlite.Store) -> SearchDocument:
-            number = None if drug is None else store.resolve(drug)
-            found, total = store.search(match, number, limit)
-            return documents.search_document(words, [_hit(hit) for hit in found], total)
+            def run(store: sqlite.Store) -> tuple[list[sqlite.Hit], int]:
+                number = None if drug is None else store.resolve(drug)
+                return store.search(match, number, limit)
 
-        return self._query(run)
+            try:
+                found, total = self._query(run)
+                hits = [_hit(hit, "curated") for hit in found]
+            except UnknownMedicationError:
+                if origin == "curated" or self._labels() is None:
+                    raise
+        labels = self._labels() if origin in ("label", "all") else None
+        if labels is not None:
+            from clonafacts.labels.documents import field_section
+
+            found_labels, counted = labels.search(match, limit - len(hits), drug)
+            total += counted
+            hits += [
+                _hit(
+                    sqlite.Hit(set_id, name, field_section(field), field, marked, ["label"], -bm),
+                    "label",
+                )
+                for set_id, name, field, marked, bm in found_labels
+            ]
+        return documents.search_document(words, hits, total)
 
     # The store ----------------------------------------------------------------------------------
 
@@ -282,6 +451,52 @@ def store_name(data_paths: Sequence[str]) -> str:
     return f"{prefix}{named.hexdigest()[:20]}{suffix}"
 
 
+class _Reading:
+    """Where an import is, in bytes: the files read before, and the one being read."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.done = 0
+        self.file: IO[bytes] | None = None
+
+    def position(self) -> int:
+        if self.file is None or self.file.closed:
+            return self.done
+        return self.done + self.file.tell()
+
+
+def label_documents() -> ModuleType:
+    from clonafacts.labels import documents as label_docs
+
+    return label_docs
+
+
+def _label_files(paths: Sequence[str]) -> list[str]:
+    """The files to import: each path, or a folder's `.json` and `.zip` files in name order."""
+    from clonafacts.errors import LabelFileError
+
+    files: list[str] = []
+    for path in paths:
+        if os.path.isdir(path):
+            try:
+                names = sorted(os.listdir(path))
+            except OSError as error:
+                raise LabelFileError(path, error.strerror or str(error)) from None
+            found = [
+                os.path.join(path, name)
+                for name in names
+                if name.endswith((".json", ".zip")) and os.path.isfile(os.path.join(path, name))
+            ]
+            if not found:
+                raise LabelFileError(path, "the folder holds no .json or .zip file")
+            files += found
+        elif os.path.isfile(path):
+            files.append(path)
+        else:
+            raise LabelFileError(path, "no such file or folder")
+    return files
+
+
 def _medications(store: sqlite.Store, names: Sequence[str]) -> list[Plain]:
     """The medications called `names`, each by any of its names or by a class it belongs to;
     each once, in the order named."""
@@ -297,7 +512,7 @@ def _medications(store: sqlite.Store, names: Sequence[str]) -> list[Plain]:
     return [store.medication(number) for number in numbers]
 
 
-def _hit(hit: sqlite.Hit) -> SearchHit:
+def _hit(hit: sqlite.Hit, origin: str) -> SearchHit:
     """A search hit as documented: the plain text, and where the matches are in it."""
     text: list[str] = []
     highlights: list[list[int]] = []
@@ -310,6 +525,7 @@ def _hit(hit: sqlite.Hit) -> SearchHit:
         length += len(matched) + len(rest)
     return {
         "medication": {"id": hit.medication_id, "name": hit.medication_name},
+        "origin": origin,
         "section": hit.section,
         "path": hit.path,
         "text": "".join(text),

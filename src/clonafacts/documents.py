@@ -34,6 +34,7 @@ class MedicationRef(TypedDict):
 class SectionDocument(TypedDict):
     schema_version: int
     kind: Literal["section"]
+    origin: Literal["curated", "label"]
     medication: MedicationRef
     section: str
     content: Plain
@@ -43,6 +44,7 @@ class SectionDocument(TypedDict):
 class MedicationDocument(TypedDict):
     schema_version: int
     kind: Literal["medication"]
+    origin: Literal["curated", "label"]
     medication: MedicationRef
     sections: dict[str, Plain]
     sources: list[Plain]
@@ -55,6 +57,7 @@ class HitMedication(TypedDict):
 
 class SearchHit(TypedDict):
     medication: HitMedication
+    origin: str
     section: str | None
     path: str
     text: str
@@ -86,6 +89,7 @@ class ListDocument(TypedDict):
     schema_version: int
     kind: Literal["list"]
     medications: list[MedicationSummary]
+    labels_imported: int
 
 
 class SourcesDocument(TypedDict):
@@ -168,6 +172,7 @@ def section_document(medication: Plain, section: str) -> SectionDocument:
     return {
         "schema_version": SCHEMA_VERSION,
         "kind": "section",
+        "origin": "curated",
         "medication": ref,
         "section": section,
         "content": content,
@@ -182,6 +187,7 @@ def medication_document(medication: Plain) -> MedicationDocument:
     return {
         "schema_version": SCHEMA_VERSION,
         "kind": "medication",
+        "origin": "curated",
         "medication": ref,
         "sections": sections,
         "sources": _resolve(medication, cited_ids([ref, sections])),
@@ -226,10 +232,15 @@ def validation_document(files: list[str], problems: list[ValidationProblem]) -> 
     }
 
 
-def list_document(summaries: list[Plain]) -> ListDocument:
+def list_document(summaries: list[Plain], labels_imported: int = 0) -> ListDocument:
     # The store keeps each summary as written from a MedicationSummary.
     medications = cast(list[MedicationSummary], summaries)
-    return {"schema_version": SCHEMA_VERSION, "kind": "list", "medications": medications}
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "kind": "list",
+        "medications": medications,
+        "labels_imported": labels_imported,
+    }
 
 
 def sources_document(medication: Plain) -> SourcesDocument:

@@ -133,3 +133,30 @@ class StateError(ClonafactsError):
 
     def __init__(self, message: str) -> None:
         super().__init__(printable(message))
+
+
+class LabelFileError(ClonafactsError):
+    """A file given to import is not an openFDA drug label file (or cannot be read): the import
+    stops and changes nothing."""
+
+    def __init__(self, path: str, problem: str) -> None:
+        self.path = path
+        super().__init__(printable(f"{path}: {problem}"))
+
+
+class AmbiguousNameError(NotFoundError):
+    """A name that several labelled products share (one brand on different medications)."""
+
+    def __init__(self, name: str, choices: list[tuple[str, str]]) -> None:
+        self.choices = choices  # (set id, what it is)
+        listed = "; ".join(f"{what} (--set-id {set_id})" for set_id, what in choices[:8])
+        more = f"; and {len(choices) - 8} more" if len(choices) > 8 else ""
+        super().__init__(printable(f"{name!r} names several labelled products: {listed}{more}"))
+
+
+class NoLabelsError(NotFoundError):
+    def __init__(self) -> None:
+        super().__init__(
+            "no labels are imported: download openFDA's drug label files and run"
+            " 'clonafacts import openfda FILE...'"
+        )

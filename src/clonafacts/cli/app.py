@@ -28,6 +28,7 @@ from clonafacts.cli.reporting import note, report, report_data_error, report_pro
 from clonafacts.errors import (
     ClonafactsError,
     DataError,
+    LabelFileError,
     NoMatchesError,
     NotFoundError,
     QueryError,
@@ -50,6 +51,12 @@ class ColorMode(StrEnum):
     auto = "auto"
     always = "always"
     never = "never"
+
+
+class Origin(StrEnum):
+    curated = "curated"
+    label = "label"
+    all = "all"
 
 
 class SchemaKind(StrEnum):
@@ -84,7 +91,8 @@ def _checked_words(values: list[str] | None) -> list[str] | None:
 
 def _complete_drug(incomplete: str) -> list[str]:
     try:
-        names = api.open_database().names()
+        with api.open_database() as database:
+            names = database.names() + database.label_names(incomplete)
     except ClonafactsError:
         return []
     # Names match in any case; the shell keeps only words that start with what was typed,
@@ -152,6 +160,22 @@ NoPagerOpt = Annotated[
 ]
 
 
+LabelOpt = Annotated[
+    bool,
+    typer.Option("--label", help="The imported FDA label's text, even for a curated medication."),
+]
+SetIdOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--set-id",
+        metavar="ID",
+        help="That imported label (a DailyMed set id), where a name has several.",
+        callback=_checked_text,
+        show_default=False,
+    ),
+]
+
+
 # ---------------------------------------------------------------------------------------------
 # Output and errors.
 
@@ -195,6 +219,9 @@ def _domain_errors() -> Iterator[None]:
         raise typer.Exit(exitcodes.NOT_FOUND) from None
     except DataError as error:
         report_data_error(error)
+        raise typer.Exit(exitcodes.DATA) from None
+    except LabelFileError as error:
+        report(str(error), "Nothing was imported; the label store is as it was.")
         raise typer.Exit(exitcodes.DATA) from None
     except QueryError as error:
         report(str(error), "Search words must all match; see 'clonafacts search --help'.")
@@ -399,10 +426,12 @@ def _lookup_command(name: str) -> Callable[..., None]:
         sources: SourcesOpt = False,
         brief: BriefOpt = False,
         no_pager: NoPagerOpt = False,
+        label: LabelOpt = False,
+        set_id: SetIdOpt = None,
         data: DataOpt = None,
     ) -> None:
         with _database(data) as database:
-            document = database.lookup(name, drug)
+            document = database.lookup(name, drug, label=label, set_id=set_id)
             _output(document, format_, json_, color, sources, brief, no_pager)
 
     command.__doc__ = _LOOKUP_HELP[name]
@@ -455,6 +484,14 @@ def _search(
             help="Show at most N hits, best first.",
         ),
     ] = api.DEFAULT_LIMIT,
+    origin: Annotated[
+        Origin,
+        typer.Option(
+            "--origin",
+            help="Curated facts, imported label text, or all (curated hits first).",
+            case_sensitive=False,
+        ),
+    ] = Origin.all,
     format_: FormatOpt = None,
     json_: JsonOpt = False,
     color: ColorOpt = ColorMode.auto,
@@ -466,7 +503,7 @@ def _search(
     Exits 1 when nothing matches, like grep (JSON and YAML still print the empty result).
     """
     with _database(data) as database:
-        document = database.search(query, drug=drug, limit=limit)
+        document = database.search(query, drug=drug, limit=limit, origin=origin.value)
         chosen = _chosen(format_, json_)
         if document["hits"] or chosen in (OutputFormat.json, OutputFormat.yaml):
             _output(document, format_, json_, color, no_pager=no_pager)
@@ -520,17 +557,51 @@ def _compare(
         _output(document, format_, json_, color, sources, no_pager=no_pager)
 
 
-@app.command("list", epilog="Example: clonafacts list --json | jq -r '.medications[].id'")
+@app.command(
+    "list",
+    epilog="Examples: clonafacts list --json | jq -r '.medications[].id' · clonafacts list "
+    "--labels sertraline",
+)
 def _list(
+    name: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[NAME]",
+            help="With --labels: only the labels of this name.",
+            callback=_checked_text,
+            show_default=False,
+        ),
+    ] = None,
+    labels: Annotated[
+        bool, typer.Option("--labels", help="The imported FDA labels instead, one a line.")
+    ] = False,
     format_: FormatOpt = None,
     json_: JsonOpt = False,
     color: ColorOpt = ColorMode.auto,
     no_pager: NoPagerOpt = False,
     data: DataOpt = None,
 ) -> None:
-    """The medications: brands, class, sections, origin."""
+    """The medications: brands, class, sections, origin; or the imported labels."""
+    if name is not None and not labels:
+        raise typer.BadParameter("a NAME lists labels: add --labels", param_hint="'NAME'")
     with _database(data) as database:
-        _output(database.listing(), format_, json_, color, no_pager=no_pager)
+        if not labels:
+            _output(database.listing(), format_, json_, color, no_pager=no_pager)
+            return
+        from clonafacts.render.label_list import chunks
+
+        found = False
+
+        def rows() -> Iterator[dict[str, Any]]:
+            nonlocal found
+            for row in database.label_listing(name):
+                found = True
+                yield row
+
+        for chunk in chunks(rows(), _chosen(format_, json_).value, name):
+            emit(chunk)
+        if name is not None and not found:
+            raise NotFoundError(f"no imported label named {printable(repr(name))}")
 
 
 @app.command("sources", epilog="Example: clonafacts sources --format markdown")
@@ -711,6 +782,51 @@ def _quiz(
             quiz.show_stats(document, json_=json_)
         else:
             quiz.run(document, new=new, limit=limit)
+
+
+# ---------------------------------------------------------------------------------------------
+# Imported labels.
+
+import_app = typer.Typer(
+    cls=_Group,
+    name="import",
+    help="Import label files, to look up any labelled medication offline.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(import_app, name="import")
+
+
+@import_app.command(
+    "openfda",
+    epilog="Example: clonafacts import openfda ~/Downloads/drug-label-0001-of-0013.json.zip",
+)
+def _import_openfda(
+    paths: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="PATH",
+            help="openFDA drug label files as downloaded (.json.zip), unzipped (.json), or "
+            "folders of them.",
+            callback=_checked_paths,
+            show_default=False,
+        ),
+    ],
+    include_otc: Annotated[
+        bool, typer.Option("--include-otc", help="Import non-prescription labels too.")
+    ] = False,
+) -> None:
+    """Import openFDA drug label files: every labelled medication, offline.
+
+    Prescription labels by default. One transaction: interrupted, or stopped by a file that is
+    not a label file, nothing changes. Importing again is safe: a newer label replaces the
+    one imported, the same one is left as it is.
+    """
+    from clonafacts.cli import progress
+
+    with _database(None) as database, progress.records() as advance:
+        summary = database.import_openfda(paths, include_otc=include_otc, progress=advance)
+    note(summary.line())
 
 
 @app.command("validate", epilog="Example: clonafacts validate my-data/")

@@ -41,7 +41,7 @@ class _Out(BaseModel):
 
 
 class MedicationRef(_Out):
-    id: Slug
+    id: str = Field(description="A curated medication's id; an imported label's DailyMed set id")
     name: Name
     brands: list[str]
     aliases: list[str]
@@ -65,12 +65,30 @@ AnySection = (
 )
 
 
+class LabelBlock(_Out):
+    heading: str | None = Field(description="A subsection's heading, as the label writes it")
+    paragraphs: list[str] = Field(description="The label's words, verbatim")
+
+
+class LabelContent(_Out):
+    """A section from an imported FDA label: its own words, not curated facts."""
+
+    title: str
+    summary: str
+    source: str = Field(description="What the text is: the label, its labeller and date")
+    blocks: list[LabelBlock]
+
+
+ORIGIN_FIELD = Field(description='"curated" facts, or an imported "label"\'s text')
+
+
 class SectionDocument(_Out):
     schema_version: Literal[2]
     kind: Literal["section"]
+    origin: Literal["curated", "label"] = ORIGIN_FIELD
     medication: MedicationRef
     section: SectionName
-    content: AnySection
+    content: AnySection | LabelContent
     sources: list[Source] = Field(
         description="Every source cited by the content or by the medication reference, in full"
     )
@@ -79,18 +97,23 @@ class SectionDocument(_Out):
 class MedicationDocument(_Out):
     schema_version: Literal[2]
     kind: Literal["medication"]
+    origin: Literal["curated", "label"] = ORIGIN_FIELD
     medication: MedicationRef
-    sections: Sections
+    sections: Sections | dict[SectionName, LabelContent]
     sources: list[Source]
 
 
 class HitMedication(_Out):
-    id: Slug
+    id: str
     name: str
 
 
 class SearchHit(_Out):
     medication: HitMedication
+    origin: Literal["curated", "label"] = Field(
+        description="Curated facts, or an imported label's text (its medication id is then the"
+        " label's DailyMed set id)"
+    )
     section: SectionName | None = Field(
         description="The section of the entry; null for the medication's name, brands, "
         "aliases, class, summary and schedules"
@@ -127,6 +150,7 @@ class ListDocument(_Out):
     schema_version: Literal[2]
     kind: Literal["list"]
     medications: list[MedicationSummary]
+    labels_imported: int = Field(description="How many FDA labels are imported (list --labels)")
 
 
 class CitedSource(Source):
@@ -138,6 +162,22 @@ class SourcesDocument(_Out):
     kind: Literal["sources"]
     medication: MedicationRef
     sources: list[CitedSource]
+
+
+class LabelRow(_Out):
+    set_id: str = Field(description="The label's DailyMed set id (--set-id)")
+    name: str = Field(description="Its generic name, else its brand")
+    brand: str
+    manufacturer: str
+    effective: str = Field(description="YYYY-MM-DD")
+    application: str = Field(description="NDA..., ANDA..., BLA... or other")
+
+
+class LabelsDocument(_Out):
+    schema_version: Literal[2]
+    kind: Literal["labels"]
+    name: str | None = Field(description="The name asked for; null: every label")
+    labels: list[LabelRow]
 
 
 class ValidationProblem(_Out):
@@ -250,7 +290,8 @@ OutputDocument = Annotated[
     | ValidationDocument
     | ComparisonDocument
     | CardsDocument
-    | QuizStatsDocument,
+    | QuizStatsDocument
+    | LabelsDocument,
     Field(discriminator="kind"),
 ]
 

@@ -9,7 +9,9 @@ from typing import Any, Literal, NamedTuple
 
 from clonafacts.documents import Plain
 
-BlockKind = Literal["alert", "boxed", "key", "bullets", "steps", "conditions", "parameters"]
+BlockKind = Literal[
+    "alert", "boxed", "key", "bullets", "steps", "conditions", "parameters", "paragraphs"
+]
 
 # Structured fields of each section: (field, heading, how it is shown), in display order.
 _FIELDS: dict[str, list[tuple[str, str, BlockKind]]] = {
@@ -62,6 +64,16 @@ def _entries(value: Any) -> list[Plain]:
 def section_blocks(section: str, content: Plain, brief: bool = False) -> list[Block]:
     """The blocks of one section, most important first; empty blocks are left out. Brief: the
     warnings, the key facts, and the structured entries by name (key ones among facts)."""
+    if "blocks" in content:  # an imported label: its own words, then what they are
+        blocks = [
+            Block("paragraphs", block["heading"] or "", [{"text": p, "sources": []} for p in ps])
+            for block in content["blocks"]
+            if (ps := block["paragraphs"][:1] if brief else block["paragraphs"]) or block["heading"]
+        ]
+        return [
+            *blocks,
+            Block("paragraphs", "Source", [{"text": content["source"], "sources": []}]),
+        ]
     if brief:
         briefed = [_brief(block) for block in section_blocks(section, content)]
         return [block for block in briefed if block.entries]

@@ -157,6 +157,11 @@ class _Notes:
             lines = [f"> **Warning: {escape(block.heading)}**", ">"]
             lines += [f"> - {escape(entry_text(e))} {self.marks(e)}" for e in block.entries]
             return [*lines, ""]
+        if block.kind == "paragraphs":  # a label's own words
+            lines = [f"{'#' * level} {escape(block.heading)}", ""] if block.heading else []
+            for entry in block.entries:
+                lines += [escape(entry["text"]), ""]
+            return lines
         lines = [f"{'#' * level} {escape(block.heading)}", ""]
         if block.kind == "conditions":
             lines += ["| Condition | Status | Details |", "| --- | --- | --- |"]
@@ -228,6 +233,9 @@ class _Notes:
                 f" | {escape(med['drug_class'])} | {', '.join(med['sections'])} |"
                 f" {escape(printable(med['origin']))} |"
             )
+        count = document.get("labels_imported", 0)
+        if count:
+            lines += ["", f"And {count:,} imported FDA labels (`clonafacts list --labels`)."]
         return [*lines, ""]
 
     def sources(self, document: Plain) -> list[str]:

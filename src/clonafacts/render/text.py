@@ -48,6 +48,10 @@ _URL = re.compile(f"{_URL_START}(\\d+){_URL_END}")
 LONG_WORD = 16
 
 
+def _labels_line(count: int) -> str:
+    return f"And {count:,} imported FDA label{'s' if count != 1 else ''}: clonafacts list --labels"
+
+
 class _Glyphs:
     def __init__(self, unicode: bool) -> None:
         self.bullet = "•" if unicode else "*"
@@ -171,6 +175,9 @@ class _Painter:
                 expand=True,
             )
         heading = Text(block.heading, style="bold")
+        if block.kind == "paragraphs":  # a label's own words: paragraphs as they are
+            paragraphs = [Text(entry["text"]) for entry in block.entries]
+            return Group(heading, *paragraphs) if block.heading else Group(*paragraphs)
         if block.kind == "conditions":
             return Group(heading, self._conditions(block.entries))
         if block.kind == "parameters":
@@ -357,6 +364,9 @@ class _Painter:
                     Padding(fields, (0, 0, 0, 2)),
                 ]
             )
+        count = self.document.get("labels_imported", 0)
+        if count:
+            blocks += [Text(""), Text(f"{_labels_line(count)}", style="dim")]
         return Group(*blocks)
 
     def _comparison(self) -> list[RenderableType]:

@@ -35,9 +35,9 @@ from types import TracebackType
 import fsrs
 
 from clonafacts.errors import StateError
+from clonafacts.store.userdata import data_folder, ready_folder
 from clonafacts.study.cards import COMPARE, Card, CardsDocument
 
-STATE_ENV = "CLONAFACTS_STATE_DIR"
 FILE_NAME = "reviews.sqlite3"
 #: The layout of the state file this version writes (not the documents' schema_version).
 STATE_VERSION = 2
@@ -116,12 +116,7 @@ assert len(MIGRATIONS) == STATE_VERSION
 
 def state_folder() -> str:
     """The folder of the state file: CLONAFACTS_STATE_DIR, else the user's data folder."""
-    path = os.environ.get(STATE_ENV)
-    if not path:
-        from platformdirs import user_data_dir
-
-        path = user_data_dir("clonafacts", appauthor=False)
-    return path
+    return data_folder()
 
 
 def state_path() -> str:
@@ -129,22 +124,7 @@ def state_path() -> str:
 
 
 def _ready_folder(path: str) -> None:
-    """Create the state folder (private) if need be; refuse one that is not ours or that cannot
-    be written."""
-    from clonafacts.store.folder import unsafe
-
-    try:
-        Path(path).mkdir(mode=0o700, parents=True, exist_ok=True)
-        info = Path(path).stat()
-    except OSError as error:
-        raise StateError(f"cannot use the state folder {path}: {error.strerror or error}") from None
-    if not stat.S_ISDIR(info.st_mode):
-        raise StateError(f"cannot use the state folder {path}: it is not a folder")
-    problem = unsafe(info, "folder")
-    if problem is not None:
-        raise StateError(f"not using the state folder {path}: {problem}")
-    if not os.access(path, os.W_OK | os.X_OK):
-        raise StateError(f"cannot write to the state folder {path}")
+    ready_folder(path)
 
 
 # Times ----------------------------------------------------------------------------------------
