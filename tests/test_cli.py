@@ -35,6 +35,7 @@ COMMANDS = (
     "help",
     "man",
     "schema",
+    "import",  # a group of commands: Typer lists groups last
 )
 
 UNKNOWN_KLONOPN = "Error: no medication named 'klonopn'; did you mean 'Klonopin'?"

@@ -77,8 +77,8 @@ def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
             "clonafacts withdrawal",
         ),
         (
-            ["list", "clonazepam"],
-            "Error: Got unexpected extra argument(s) (clonazepam)",
+            ["list", "clonazepam", "extra"],
+            "Error: Got unexpected extra argument(s) (extra)",
             "clonafacts list",
         ),
     ],

@@ -227,16 +227,20 @@ def test_yaml_is_the_same_data_as_json(cli: Any, args: tuple[str, ...]) -> None:
     [
         pytest.param(
             ("withdrawal",),
-            ["schema_version", "kind", "medication", "section", "content", "sources"],
+            ["schema_version", "kind", "origin", "medication", "section", "content", "sources"],
             id="section",
         ),
         pytest.param(
-            ("all",), ["schema_version", "kind", "medication", "sections", "sources"], id="all"
+            ("all",),
+            ["schema_version", "kind", "origin", "medication", "sections", "sources"],
+            id="all",
         ),
         pytest.param(
             ("search", "seizure"), ["schema_version", "kind", "query", "total", "hits"], id="search"
         ),
-        pytest.param(("list",), ["schema_version", "kind", "medications"], id="list"),
+        pytest.param(
+            ("list",), ["schema_version", "kind", "medications", "labels_imported"], id="list"
+        ),
         pytest.param(
             ("sources",), ["schema_version", "kind", "medication", "sources"], id="sources"
         ),

@@ -791,6 +791,7 @@ import_app = typer.Typer(
     cls=_Group,
     name="import",
     help="Import label files, to look up any labelled medication offline.",
+    epilog="Example: clonafacts import openfda drug-label-0001-of-0013.json.zip",
     no_args_is_help=True,
     rich_markup_mode=None,
 )
