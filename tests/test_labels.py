@@ -316,3 +316,73 @@ def test_search_covers_labels_by_origin(cli: Any, imported: Path) -> None:
     assert origins == sorted(origins)  # curated first, then labels
     one = cli.json("search", "imaginary", "--origin", "label", "--drug", "Duobrand")
     assert {hit["medication"]["name"] for hit in one["hits"]} == {"XENOFAKE", "YOFAKE"}
+
+
+def test_a_terminal_shows_a_progress_bar(tmp_path: Path) -> None:
+    """On a terminal, records and the time left are shown while importing (on stderr)."""
+    import sys
+
+    import pexpect
+
+    labels = []
+    for number in range(1_000):
+        label = samples.holder_label()
+        label["id"], label["set_id"] = f"id-{number}", f"set-{number:04d}"
+        labels.append(label)
+    part = samples.write_zip(tmp_path / "big.json.zip", labels)
+    env = {**os.environ, "CLONAFACTS_STATE_DIR": str(tmp_path / "state"), "COLUMNS": "100"}
+    child = pexpect.spawn(
+        str(Path(sys.executable).parent / "clonafacts"),
+        ["import", "openfda", str(part)],
+        env=env,
+        encoding="utf-8",
+        timeout=30,
+    )
+    child.expect(pexpect.EOF)
+    output = str(child.before)
+    child.close()
+    assert child.exitstatus == 0
+    assert "records" in output
+    assert "Labels: 1,000 imported, 0 updated, 0 unchanged;" in output
+
+
+def test_piped_there_is_no_progress_bar(cli: Any, imported: Path) -> None:
+    # The fixture's import ran with stderr captured: its only line is the summary.
+    assert len(cli("import", "openfda", str(imported)).stderr.splitlines()) == 1
+
+
+def test_an_interrupted_import_leaves_the_store_as_it_was(cli: Any, tmp_path: Path) -> None:
+    import signal
+    import sys
+
+    import pexpect
+
+    first = samples.write_json(tmp_path / "first.json", [samples.holder_label()])
+    state = tmp_path / "state"
+    env = {**os.environ, "CLONAFACTS_STATE_DIR": str(state), "COLUMNS": "100"}
+    script = str(Path(sys.executable).parent / "clonafacts")
+    child = pexpect.spawn(script, ["import", "openfda", str(first)], env=env, encoding="utf-8")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+
+    labels = []
+    for number in range(20_000):
+        label = samples.holder_label("20250101", "9")  # newer: it would replace the first
+        label["id"], label["set_id"] = f"id-{number}", f"set-{number:05d}"
+        labels.append(label)
+    labels.append(samples.holder_label("20250101", "9"))
+    big = samples.write_zip(tmp_path / "big.json.zip", labels)
+    before = (state / "labels.sqlite3").read_bytes()
+    child = pexpect.spawn(script, ["import", "openfda", str(big)], env=env, encoding="utf-8")
+    child.expect("records", timeout=30)
+    child.kill(signal.SIGINT)
+    child.expect(pexpect.EOF, timeout=30)
+    child.close()
+    assert child.exitstatus == 130 or child.signalstatus == signal.SIGINT
+    assert "Labels:" not in str(child.before)
+
+    assert (state / "labels.sqlite3").read_bytes() == before
+    done = cli("indications", "examplor", "--json", env={"CLONAFACTS_STATE_DIR": str(state)})
+    assert done.exit_code == 0
+    assert "effective 2023-01-15" in json.loads(done.stdout)["sources"][0]["title"]

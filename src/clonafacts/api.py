@@ -22,8 +22,9 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from types import TracebackType
-from typing import IO, TYPE_CHECKING, NamedTuple, TypeVar, cast
+from typing import IO, TYPE_CHECKING, Any, NamedTuple, TypeVar, cast
 
 from xxhash import xxh3_128
 
@@ -227,16 +228,19 @@ class Database:
         folders of them) into the label store, in one transaction: all or nothing.
         `progress(records, bytes read, bytes in all)` is called as records are read."""
         from clonafacts.labels import openfda
-        from clonafacts.labels.store import LabelStore
+        from clonafacts.labels.store import LabelStore, pack
 
         files = _label_files(paths)
         reading = _Reading(total=sum(os.path.getsize(path) for path in files))
 
-        def records() -> Iterator[openfda.LabelRecord | openfda.Skipped]:
+        def records() -> Iterator[tuple[openfda.LabelRecord | openfda.Skipped, bytes | None]]:
+            # Packed here, in the reading thread: compressing is a good part of the work.
             for path in files:
                 for name, stream, raw in openfda.parts(path):
                     reading.file = raw
-                    yield from openfda.read(name, stream)
+                    for found in openfda.read(name, stream):
+                        packed = pack(found) if isinstance(found, openfda.LabelRecord) else None
+                        yield found, packed
                 reading.done += os.path.getsize(path)
                 reading.file = None
 
@@ -246,8 +250,8 @@ class Database:
 
         store = LabelStore.open(create=True)
         assert store is not None
-        with store:
-            return store.import_records(records(), include_otc=include_otc, progress=advance)
+        with store, _read_ahead(records()) as ahead:
+            return store.import_records(ahead, include_otc=include_otc, progress=advance)
 
     def sources(self, drug: str = DEFAULT_DRUG) -> SourcesDocument:
         """A medication's references in full, each with what cites it."""
@@ -449,6 +453,54 @@ def store_name(data_paths: Sequence[str]) -> str:
         named.update(os.path.abspath(path).encode("utf-8", "surrogateescape") + b"\0")
     prefix, suffix = folder.STORE_PATTERN
     return f"{prefix}{named.hexdigest()[:20]}{suffix}"
+
+
+@contextmanager
+def _read_ahead(items: Iterator[T], depth: int = 64) -> Iterator[Iterator[T]]:
+    """`items`, read in a thread of their own up to `depth` ahead: the files are unzipped and
+    parsed while the store indexes (SQLite and zlib let go of the GIL). An error in the
+    reading thread is raised in the caller's; leaving stops the reader."""
+    import queue
+    import threading
+
+    buffer: queue.Queue[tuple[str, Any]] = queue.Queue(depth)
+    stop = threading.Event()
+
+    def put(kind: str, value: Any) -> bool:
+        while not stop.is_set():
+            try:
+                buffer.put((kind, value), timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def read() -> None:
+        try:
+            for item in items:
+                if not put("item", item):
+                    return
+        except BaseException as error:  # handed to the caller, who raises it
+            put("error", error)
+            return
+        put("end", None)
+
+    def taken() -> Iterator[T]:
+        while True:
+            kind, value = buffer.get()
+            if kind == "end":
+                return
+            if kind == "error":
+                raise value
+            yield value
+
+    reader = threading.Thread(target=read, name="clonafacts-read-ahead", daemon=True)
+    reader.start()
+    try:
+        yield taken()
+    finally:
+        stop.set()
+        reader.join(timeout=5)
 
 
 class _Reading:

@@ -2,8 +2,8 @@
 
 Why: Typer turns every parameter into a pydantic TypeAdapter on each run, which alone costs
 more than a whole lookup (see tests/bench/startup.py). This recognises a strict subset of the
-grammar: a section lookup or `all` with an optional DRUG, `search WORD...` with --limit/-n and
---drug, and `list`; each with --json, --format/-f and --color (lookups also --sources).
+grammar: a section lookup or `all` with an optional DRUG, `search WORD...` with --limit/-n,
+--drug and --origin, and `list`; each with --json, --format/-f and --color (lookups also --sources).
 Anything else (help, --data, a bad value, any error, a search with no hits) returns None and
 the full CLI handles it, so messages and exit codes come from one place. Tests check that both
 paths print the same thing for the same arguments.
@@ -24,7 +24,7 @@ _OUTPUT = ("--format", "-f", "--color")
 _VALUED: dict[str, tuple[str, ...]] = {
     "lookup": _OUTPUT,
     "list": _OUTPUT,
-    "search": (*_OUTPUT, "--limit", "-n", "--drug"),
+    "search": (*_OUTPUT, "--limit", "-n", "--drug", "--origin"),
 }
 _FLAGS: dict[str, tuple[str, ...]] = {
     "lookup": ("--json", "--sources", "--brief", "--no-pager"),
@@ -42,6 +42,7 @@ class Lookup(NamedTuple):
     words: tuple[str, ...] = ()  # search
     limit: int | None = None  # search; None: the default
     search_drug: str | None = None  # search --drug
+    origin: str = "all"  # search --origin
     brief: bool = False
     pager: bool = True
 
@@ -100,6 +101,9 @@ def parse(argv: list[str]) -> Lookup | None:
         return None if positional else Lookup(command, format_name=chosen, color=color, pager=pager)
     limit = values.get("--limit")
     search_drug = values.get("--drug")
+    origin = values.get("--origin", "all").lower()
+    if origin not in ("curated", "label", "all"):
+        return None
     if not positional or (limit is not None and not limit.isdigit()):
         return None
     if search_drug is not None and argument_problem(search_drug) is not None:
@@ -111,6 +115,7 @@ def parse(argv: list[str]) -> Lookup | None:
         words=tuple(positional),
         limit=None if limit is None else int(limit),
         search_drug=search_drug,
+        origin=origin,
         pager=pager,
     )
 
@@ -129,7 +134,9 @@ def run(argv: list[str]) -> int | None:
             document = database.listing()
         elif call.command == "search":
             limit = api.DEFAULT_LIMIT if call.limit is None else call.limit
-            document = database.search(list(call.words), drug=call.search_drug, limit=limit)
+            document = database.search(
+                list(call.words), drug=call.search_drug, limit=limit, origin=call.origin
+            )
             if not document["hits"]:
                 return None  # the full CLI says so, with its exit code
         else:

@@ -8,8 +8,7 @@ control characters go. The words themselves are never changed.
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 #: What our sections show of a label, in order: openFDA fields, first found first.
 SECTION_SOURCES: dict[str, tuple[str, ...]] = {
@@ -131,42 +130,47 @@ def subsection(found: list[Block], word: str) -> list[Block]:
 # Tables ---------------------------------------------------------------------------------------
 
 
-class _Table(HTMLParser):
-    """Rows of cells from an HTML table; scripts, styles and every tag are dropped."""
+def _table_parser() -> Any:
+    """An HTML parser that collects a table's rows of cells; scripts, styles and every tag are
+    dropped. (html.parser is imported here: only a label with tables needs it.)"""
+    from html.parser import HTMLParser
 
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.rows: list[list[str]] = []
-        self.cell: list[str] | None = None
-        self.skipping = 0
+    class Table(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__(convert_charrefs=True)
+            self.rows: list[list[str]] = []
+            self.cell: list[str] | None = None
+            self.skipping = 0
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("script", "style"):
-            self.skipping += 1
-        elif tag == "tr":
-            self.rows.append([])
-        elif tag in ("td", "th"):
-            self.cell = []
-        elif tag == "br" and self.cell is not None:
-            self.cell.append(" ")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style"):
-            self.skipping = max(0, self.skipping - 1)
-        elif tag in ("td", "th") and self.cell is not None:
-            if not self.rows:
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            if tag in ("script", "style"):
+                self.skipping += 1
+            elif tag == "tr":
                 self.rows.append([])
-            self.rows[-1].append(" ".join("".join(self.cell).split()))
-            self.cell = None
+            elif tag in ("td", "th"):
+                self.cell = []
+            elif tag == "br" and self.cell is not None:
+                self.cell.append(" ")
 
-    def handle_data(self, data: str) -> None:
-        if self.cell is not None and not self.skipping:
-            self.cell.append(data)
+        def handle_endtag(self, tag: str) -> None:
+            if tag in ("script", "style"):
+                self.skipping = max(0, self.skipping - 1)
+            elif tag in ("td", "th") and self.cell is not None:
+                if not self.rows:
+                    self.rows.append([])
+                self.rows[-1].append(" ".join("".join(self.cell).split()))
+                self.cell = None
+
+        def handle_data(self, data: str) -> None:
+            if self.cell is not None and not self.skipping:
+                self.cell.append(data)
+
+    return Table()
 
 
 def table_rows(html: str) -> list[str]:
     """A table as lines of text, its cells joined by ' | '; empty rows left out."""
-    parser = _Table()
+    parser = _table_parser()
     try:
         parser.feed(clean(html))
         parser.close()

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import stat
-from pathlib import Path
 
 from clonafacts.errors import StateError
 
@@ -29,8 +28,8 @@ def ready_folder(path: str) -> None:
     from clonafacts.store.folder import unsafe
 
     try:
-        Path(path).mkdir(mode=0o700, parents=True, exist_ok=True)
-        info = Path(path).stat()
+        os.makedirs(path, mode=0o700, exist_ok=True)
+        info = os.stat(path)
     except OSError as error:
         raise StateError(f"cannot use the state folder {path}: {error.strerror or error}") from None
     if not stat.S_ISDIR(info.st_mode):
