@@ -386,3 +386,22 @@ def test_an_interrupted_import_leaves_the_store_as_it_was(cli: Any, tmp_path: Pa
     done = cli("indications", "examplor", "--json", env={"CLONAFACTS_STATE_DIR": str(state)})
     assert done.exit_code == 0
     assert "effective 2023-01-15" in json.loads(done.stdout)["sources"][0]["title"]
+
+
+def test_hostile_text_is_shown_clean_and_bounded(cli: Any, tmp_path: Path) -> None:
+    label = samples.holder_label()
+    label["overdosage"] = [
+        "10 OVERDOSAGE Bell\u0007 escape\u001b[31m red\u202e flipped " + "x" * 900_000
+    ]
+    label["description"] = ['<img src=x onerror="alert(1)"> A <b>bold</b> description.']
+    part = samples.write_json(tmp_path / "hostile.json", [label])
+    assert cli("import", "openfda", str(part)).exit_code == 0
+    shown = cli("overdose", "examplor")
+    assert shown.exit_code == 0
+    assert "\u0007" not in shown.stdout
+    assert "\u001b" not in shown.stdout
+    assert "\u202e" not in shown.stdout
+    document = cli.json("overdose", "examplor")
+    (paragraph,) = document["content"]["blocks"][0]["paragraphs"]
+    assert paragraph.startswith("Bell escape [31m red flipped xxx")
+    assert len(paragraph) < 500_100  # a string is kept up to 500,000 characters
