@@ -23,7 +23,6 @@ import os
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from types import TracebackType
 from typing import IO, TYPE_CHECKING, Any, NamedTuple, TypeVar, cast
 
 from xxhash import xxh3_128
@@ -48,6 +47,7 @@ from clonafacts.errors import (
 )
 from clonafacts.sections import DEFAULT_DRUG, SECTION_ORDER
 from clonafacts.store import discovery, folder, sqlite
+from clonafacts.store.closing import Closing
 from clonafacts.store.query import fts_query, split
 from clonafacts.store.snapshot import code_identity, fingerprint, read_all
 
@@ -72,7 +72,7 @@ def open_database(data_paths: Sequence[str] = (), *, cache: bool = True) -> Data
     return Database(data_paths, cache=cache)
 
 
-class Database:
+class Database(Closing):
     """Medications by any name; sections, search, listing. Opened on first use."""
 
     def __init__(self, data_paths: Sequence[str] = (), *, cache: bool = True) -> None:
@@ -84,17 +84,6 @@ class Database:
         self._path: str | None = None  # the store file, when one is used
         self._rebuilt = False  # whether this run already rebuilt a damaged store
         self._label_store: LabelStore | None = None
-
-    def __enter__(self) -> Database:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def close(self) -> None:
         if self._store is not None:

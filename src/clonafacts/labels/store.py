@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from clonafacts.errors import AmbiguousNameError, StateError, UnknownMedicationError
 from clonafacts.labels.fields import SECTION_FIELDS, TABLE_FIELDS
+from clonafacts.store.closing import Closing
 from clonafacts.store.names import name_key, suggestions
 from clonafacts.store.userdata import data_folder, ready_folder
 
@@ -162,7 +163,7 @@ def _preference(application: str) -> int:
     return 0 if kind in ("NDA", "BLA") else 1 if kind == "AND" else 2
 
 
-class LabelStore:
+class LabelStore(Closing):
     def __init__(self, connection: sqlite3.Connection, path: str) -> None:
         self.connection = connection
         self.path = path
@@ -226,17 +227,6 @@ class LabelStore:
 
     def close(self) -> None:
         self.connection.close()
-
-    def __enter__(self) -> LabelStore:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
 
     # Import -------------------------------------------------------------------------------------
 

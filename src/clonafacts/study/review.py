@@ -30,11 +30,11 @@ from contextlib import AbstractContextManager, contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from types import TracebackType
 
 import fsrs
 
 from clonafacts.errors import StateError
+from clonafacts.store.closing import Closing
 from clonafacts.store.userdata import data_folder, ready_folder
 from clonafacts.study.cards import COMPARE, Card, CardsDocument
 
@@ -191,7 +191,7 @@ class _Row:
     section: str | None
 
 
-class ReviewStore:
+class ReviewStore(Closing):
     """The review state file, open. Use `ReviewStore.open()` in a `with` block."""
 
     def __init__(self, connection: sqlite3.Connection, path: str) -> None:
@@ -329,17 +329,6 @@ class ReviewStore:
 
     def close(self) -> None:
         self.connection.close()
-
-    def __enter__(self) -> ReviewStore:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
 
     # Reading --------------------------------------------------------------------------------
 
