@@ -463,21 +463,24 @@ class LabelStore(Closing):
             where += " AND t.label IN (SELECT label FROM label_names WHERE key = ?)"
             parameters.append(name_key(name))
         with self._errors():
-            total = self.connection.execute(
-                f"SELECT count(*) FROM label_text t WHERE {where}", parameters
-            ).fetchone()[0]
-            if limit <= 0:
+            # One pass over the matches ranks them and counts them; snippets are then made for
+            # the best rows only (in the ranking query they would be made for every match).
+            ranked = self.connection.execute(
+                "WITH hits AS MATERIALIZED (SELECT t.rowid AS id, bm25(label_text) AS score"
+                f" FROM label_text t WHERE {where})"
+                " SELECT id, (SELECT count(*) FROM hits) FROM hits ORDER BY score LIMIT ?",
+                [*parameters, max(limit, 1)],
+            ).fetchall()
+            total = ranked[0][1] if ranked else 0
+            if limit <= 0 or not ranked:
                 return [], int(total)
-            # The best rows first, by rowid alone; snippets then for those rows only (a
-            # snippet in the ranked query itself would be made for every match).
             rows = self.connection.execute(
                 "SELECT l.set_id, l.name, t.field,"
                 " snippet(label_text, 0, ?, ?, '…', 24), bm25(label_text)"
-                f" FROM label_text t JOIN labels l ON l.number = t.label WHERE {where}"
-                " AND t.rowid IN (SELECT t.rowid FROM label_text t"
-                f" WHERE {where} ORDER BY bm25(label_text) LIMIT ?)"
+                " FROM label_text t JOIN labels l ON l.number = t.label"
+                " WHERE label_text MATCH ? AND t.rowid IN (SELECT value FROM json_each(?))"
                 " ORDER BY bm25(label_text)",
-                [MARK_START, MARK_END, *parameters, *parameters, limit],
+                [MARK_START, MARK_END, match, json.dumps([row[0] for row in ranked])],
             ).fetchall()
         return rows, int(total)
 
