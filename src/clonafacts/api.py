@@ -156,6 +156,10 @@ class Database(Closing):
     def _labels(self) -> LabelStore | None:
         """The store of imported labels; None when nothing was ever imported."""
         if self._label_store is None:
+            from clonafacts.store.userdata import LABELS_FILE, data_folder
+
+            if not os.path.exists(os.path.join(data_folder(), LABELS_FILE)):
+                return None  # never imported: the label modules are not even loaded
             from clonafacts.labels.store import LabelStore
 
             self._label_store = LabelStore.open()

@@ -44,6 +44,7 @@ from typing import Any
 _CLEARED_ENV = (
     "CLONAFACTS_DATA",
     "CLONAFACTS_CACHE_DIR",
+    "CLONAFACTS_STATE_DIR",
     "CLONAFACTS_NO_CACHE",
     "CLONAFACTS_DEBUG",
     "NO_COLOR",
@@ -198,6 +199,8 @@ def write_synthetic(folder: Path, count: int) -> int:
 def base_env(cache: Path) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if key not in _CLEARED_ENV}
     env["CLONAFACTS_CACHE_DIR"] = str(cache)
+    # A state folder of its own, empty: no imported labels or review state of the user's.
+    env["CLONAFACTS_STATE_DIR"] = str(cache.parent / "state")
     return env
 
 

@@ -32,12 +32,12 @@ from clonafacts.errors import AmbiguousNameError, StateError, UnknownMedicationE
 from clonafacts.labels.fields import SECTION_FIELDS, TABLE_FIELDS
 from clonafacts.store.closing import Closing
 from clonafacts.store.names import name_key, suggestions
-from clonafacts.store.userdata import data_folder, ready_folder
+from clonafacts.store.userdata import LABELS_FILE, data_folder, ready_folder
 
 if TYPE_CHECKING:
     from clonafacts.labels.openfda import LabelRecord, Skipped
 
-FILE_NAME = "labels.sqlite3"
+FILE_NAME = LABELS_FILE
 APPLICATION_ID = 0x436C6C62  # "Cllb": a clonafacts label store
 PRESCRIPTION = "HUMAN PRESCRIPTION DRUG"
 _FIELDS = (*SECTION_FIELDS, *TABLE_FIELDS)

@@ -10,6 +10,8 @@ import stat
 from clonafacts.errors import StateError
 
 STATE_ENV = "CLONAFACTS_STATE_DIR"
+#: The imported labels' store in the data folder (labels/store.py).
+LABELS_FILE = "labels.sqlite3"
 
 
 def data_folder() -> str:
