@@ -242,6 +242,15 @@ def test_a_missing_label_section_exits_1(cli: Any, tmp_path: Path) -> None:
     assert result.stderr == "Error: FICTIONAL SALINE has no 'overdose' section in the loaded data\n"
 
 
+def test_sources_of_a_label(cli: Any, imported: Path, validator: Draft202012Validator) -> None:
+    document = cli.json("sources", "examplor")
+    assert [e.message for e in validator.iter_errors(document)] == []
+    (source,) = document["sources"]
+    assert source["id"] == "label"
+    assert source["cited_by"][:2] == ["overview", "indications"]
+    assert "adjunctive" not in source["cited_by"]
+
+
 def test_unknown_names_suggest_labels_too(cli: Any, imported: Path) -> None:
     result = cli("mechanism", "examplr")
     assert result.exit_code == 1

@@ -247,10 +247,15 @@ class Database(Closing):
             return store.import_records(ahead, include_otc=include_otc, progress=advance)
 
     def sources(self, drug: str = DEFAULT_DRUG) -> SourcesDocument:
-        """A medication's references in full, each with what cites it."""
-        return self._query(
-            lambda store: documents.sources_document(store.medication(store.resolve(drug)))
-        )
+        """A medication's references in full, each with what cites it (for a labelled
+        medication that is not curated, its label)."""
+        try:
+            return self._query(
+                lambda store: documents.sources_document(store.medication(store.resolve(drug)))
+            )
+        except UnknownMedicationError as unknown:
+            found = self._label_instead(drug, unknown)
+        return cast(SourcesDocument, label_documents().sources_document(found))
 
     def compare(self, names: str | Sequence[str], section: str | None = None) -> ComparisonDocument:
         """Medications side by side, each named by any of its names or by a class they belong

@@ -163,3 +163,14 @@ def medication_document(label: Label) -> dict[str, Any]:
         "sections": sections,
         "sources": [source(label)],
     }
+
+
+def sources_document(label: Label) -> dict[str, Any]:
+    """The label as the one source of every section it has (`clonafacts sources NAME`)."""
+    cited_by = [name for name in SECTION_ORDER if content(label, name) is not None]
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "kind": "sources",
+        "medication": medication_ref(label),
+        "sources": [{**source(label), "cited_by": cited_by}],
+    }
