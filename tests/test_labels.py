@@ -157,8 +157,8 @@ def test_label_section_text_is_clean_and_verbatim(cli: Any, imported: Path) -> N
     ]
     (source,) = document["sources"]
     assert source["title"] == (
-        "US prescribing information, Examplor (EXAMPLOXETINE HYDROCHLORIDE), Holder Pharma,"
-        f" effective 2023-01-15, DailyMed set id {samples.HOLDER_SET_ID}, label text verbatim"
+        "US prescribing information, Examplor (Holder Pharma), effective 2023-01-15,"
+        f" DailyMed set id {samples.HOLDER_SET_ID}, label text verbatim"
     )
     assert source["url"] == (
         f"https://dailymed.nlm.nih.gov/dailymed/lookup.cfm?setid={samples.HOLDER_SET_ID}"

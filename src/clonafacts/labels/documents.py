@@ -47,10 +47,11 @@ def field_section(field: str) -> str:
 
 def source(label: Label) -> Plain:
     """The label as a source: exactly what it is."""
-    brand = (label.names.get("brand_name") or [""])[0][:60]
-    generic = label.generic[:80]
-    what = f"{brand} ({generic})" if brand and generic else brand or label.name[:80]
-    maker = f", {label.manufacturer[:60]}" if label.manufacturer else ""
+    # One line that says exactly what the text is: "US prescribing information, BRAND
+    # (labeller), effective DATE, DailyMed set id ID, label text verbatim" (the generic name
+    # where the label names no brand).
+    what = ((label.names.get("brand_name") or [""])[0] or label.name)[:80]
+    maker = f" ({label.manufacturer[:60]})" if label.manufacturer else ""
     return {
         "id": "label",
         "title": f"US prescribing information, {what}{maker}, effective {label.effective},"
