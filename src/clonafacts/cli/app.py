@@ -403,9 +403,9 @@ def _root(
 
 _LOOKUP_HELP = {  # one line each: `clonafacts --help` shows them whole
     "overview": "Classification and role: what it is and is not.",
-    "indications": "Labelled uses: seizure disorders, panic disorder.",
-    "mechanism": "How it acts, from the GABA-A receptor to effect.",
-    "adjunctive": "Its short-term add-on role in depression.",
+    "indications": "Labelled uses, and other uses with their standing.",
+    "mechanism": "How it acts, from its target to its effect.",
+    "adjunctive": "Its add-on role in another treatment (clonazepam: depression).",
     "withdrawal": "Tolerance, dependence, withdrawal; never stop abruptly.",
     "warnings": "The boxed warning, and the other major warnings.",
     "contraindications": "Who and what it must not be used in.",
