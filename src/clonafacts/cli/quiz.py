@@ -20,6 +20,15 @@ from typing import TYPE_CHECKING, Any
 
 from clonafacts.errors import printable
 
+# Imported with the module, not when a key is awaited: Ctrl-C during an import is swallowed by
+# the import machinery (printed as an ignored exception), and the quiz would hang on.
+try:
+    import termios
+    import tty
+except ImportError:  # pragma: no cover - not a POSIX system
+    termios = None  # type: ignore[assignment]
+    tty = None  # type: ignore[assignment]
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -179,10 +188,7 @@ def read_key() -> str:
     whatever happens. "" at the end of input."""
     sys.stdout.flush()
     descriptor = sys.stdin.fileno()
-    try:
-        import termios
-        import tty
-    except ImportError:  # pragma: no cover - not a POSIX system: a line, its first key
+    if termios is None or tty is None:  # pragma: no cover - not POSIX: a line, its first key
         return sys.stdin.readline()[:1]
     saved = termios.tcgetattr(descriptor)
     try:
