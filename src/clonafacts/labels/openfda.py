@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
-from clonafacts.errors import LabelFileError
+from clonafacts.errors import UNSAFE_CHARACTERS, LabelFileError
 from clonafacts.labels.fields import OPENFDA_FIELDS, SECTION_FIELDS, TABLE_FIELDS
 
 #: Longest text kept of one section string (a label section is tens of kilobytes; a string of
@@ -180,7 +180,7 @@ def _real_date(year: str, month: str, day: str) -> bool:
     return True
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]+")
+_CONTROL = re.compile(f"[{UNSAFE_CHARACTERS}]+")
 
 
 def _clean_line(text: str) -> str:

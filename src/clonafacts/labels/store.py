@@ -25,7 +25,6 @@ import sqlite3
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
-from types import TracebackType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from clonafacts.errors import AmbiguousNameError, StateError, UnknownMedicationError
@@ -222,8 +221,17 @@ class LabelStore(Closing):
             " away and import again"
         )
 
-    def _errors(self) -> _SqliteErrors:
-        return _SqliteErrors(self)
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        """SQLite's errors as StateErrors that name the store."""
+        try:
+            yield
+        except sqlite3.OperationalError as error:
+            if "locked" in str(error):
+                raise StateError(f"the label store {self.path} is busy: try again") from None
+            raise StateError(f"cannot use the label store {self.path}: {error}") from None
+        except sqlite3.DatabaseError as error:
+            raise self._damaged(str(error)) from None
 
     def close(self) -> None:
         self.connection.close()
@@ -483,26 +491,3 @@ class LabelStore(Closing):
                 [MARK_START, MARK_END, match, json.dumps([row[0] for row in ranked])],
             ).fetchall()
         return rows, int(total)
-
-
-class _SqliteErrors:
-    """SQLite's errors as StateErrors that name the store."""
-
-    def __init__(self, store: LabelStore) -> None:
-        self.store = store
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        if isinstance(error, sqlite3.OperationalError) and "locked" in str(error):
-            raise StateError(f"the label store {self.store.path} is busy: try again") from None
-        if isinstance(error, sqlite3.OperationalError):
-            raise StateError(f"cannot use the label store {self.store.path}: {error}") from None
-        if isinstance(error, sqlite3.DatabaseError):
-            raise self.store._damaged(str(error)) from None

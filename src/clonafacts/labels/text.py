@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any, NamedTuple
 
+from clonafacts.errors import UNSAFE_CHARACTERS
+
 #: What our sections show of a label, in order: openFDA fields, first found first.
 SECTION_SOURCES: dict[str, tuple[str, ...]] = {
     "overview": ("description",),
@@ -24,7 +26,8 @@ SECTION_SOURCES: dict[str, tuple[str, ...]] = {
     "pharmacokinetics": ("pharmacokinetics",),
 }
 
-_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# The project's unsafe characters, but the line break: it splits paragraphs here.
+_CONTROL = re.compile("[" + UNSAFE_CHARACTERS.replace(r"\x00-\x1F", r"\x00-\x09\x0B-\x1F") + "]")
 _SUBSECTION = re.compile(r"^(\d{1,2}\.\d{1,2})\s+(\S.*)$")
 # A subsection number inside a run of text that lost its line breaks: "... effects. 5.2 Falls".
 _RUN_IN = re.compile(r"(?<=[.:;)\]])\s+(?=\d{1,2}\.\d{1,2}\s+[A-Z])")

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from types import TracebackType
 from typing import Self
 
 
-class Closing:
+class Closing(ABC):
     """`with thing:` closes it at the end, whatever happened."""
 
+    @abstractmethod
     def close(self) -> None:
-        raise NotImplementedError
+        """Release what it holds (its connection)."""
 
     def __enter__(self) -> Self:
         return self
