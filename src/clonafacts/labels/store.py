@@ -476,18 +476,30 @@ class LabelStore(Closing):
             ranked = self.connection.execute(
                 "WITH hits AS MATERIALIZED (SELECT t.rowid AS id, bm25(label_text) AS score"
                 f" FROM label_text t WHERE {where})"
-                " SELECT id, (SELECT count(*) FROM hits) FROM hits ORDER BY score LIMIT ?",
+                " SELECT id, (SELECT count(*) FROM hits), score FROM hits ORDER BY score, id"
+                " LIMIT ?",
                 [*parameters, max(limit, 1)],
             ).fetchall()
             total = ranked[0][1] if ranked else 0
             if limit <= 0 or not ranked:
                 return [], int(total)
-            rows = self.connection.execute(
-                "SELECT l.set_id, l.name, t.field,"
-                " snippet(label_text, 0, ?, ?, '…', 24), bm25(label_text)"
-                " FROM label_text t JOIN labels l ON l.number = t.label"
-                " WHERE label_text MATCH ? AND t.rowid IN (SELECT value FROM json_each(?))"
-                " ORDER BY bm25(label_text)",
-                [MARK_START, MARK_END, match, json.dumps([row[0] for row in ranked])],
-            ).fetchall()
+            # Each snippet is made by a lookup of its row: with MATCH, `rowid = ?` seeks the
+            # row in the index, where `rowid IN (...)` walked every match (10x slower).
+            numbers = [row[0] for row in ranked]
+            labels = {
+                number: (set_id, label_name)
+                for number, set_id, label_name in self.connection.execute(
+                    "SELECT number, set_id, name FROM labels"
+                    " WHERE number IN (SELECT value FROM json_each(?))",
+                    (json.dumps(sorted({number // _ROWS_PER_LABEL for number in numbers})),),
+                )
+            }
+            rows: list[tuple[Any, ...]] = []
+            for number, _count, score in ranked:
+                (field, marked), *_ = self.connection.execute(
+                    "SELECT field, snippet(label_text, 0, ?, ?, '…', 24) FROM label_text"
+                    " WHERE label_text MATCH ? AND rowid = ?",
+                    (MARK_START, MARK_END, match, number),
+                ).fetchall()
+                rows.append((*labels[number // _ROWS_PER_LABEL], field, marked, score))
         return rows, int(total)
