@@ -5,15 +5,20 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
+import pexpect
 import pytest
 from conftest import FIXTURES, SHIPPED
 from jsonschema import Draft202012Validator
 
 STUDY = FIXTURES / "study"
+CLONAFACTS = str(Path(sys.executable).parent / "clonafacts")  # the installed console script
 STUDYZOLE_CARDS = 9  # its own cards (tests/fixtures/study/studyzole.yaml)
 PAIR_CARDS = 2 + STUDYZOLE_CARDS + 2  # contrastine's, studyzole's, and two contrast cards
 
@@ -350,12 +355,53 @@ def test_anki_imports_the_text_file_and_updates_by_guid(
 # Errors: one line, a documented exit code, nothing half-written.
 
 
+ANKI_NEEDS_A_FILE = (
+    "Error: Invalid value for '--format': an Anki package is a file: give -o FILE.apkg (or -o -"
+    " with standard output redirected)\n"
+)
+
+
 def test_anki_needs_an_output_file(cli: Any) -> None:
     result = cli("cards", "--format", "anki")
     assert result.exit_code == 2
-    assert result.stderr.startswith(
-        "Error: Invalid value for '--format': an Anki package is a file: give -o FILE.apkg\n"
+    assert result.stderr.startswith(ANKI_NEEDS_A_FILE)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "starts"),
+    [
+        pytest.param(["--format", "json"], b'{\n  "schema_version"', id="json"),
+        pytest.param(["--format", "tsv"], b"#separator:tab\n", id="tsv"),
+        pytest.param(["--format", "anki"], b"PK\x03\x04", id="anki-redirected"),
+    ],
+)
+def test_dash_output_is_standard_output(
+    arguments: list[str], starts: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`-o -` writes to stdout, as most tools read it, and never a file called "-"."""
+    monkeypatch.chdir(tmp_path)
+    done = subprocess.run(
+        [CLONAFACTS, "cards", "studyzole", *arguments, "-o", "-", "--data", str(STUDY)],
+        capture_output=True,
+        check=False,
     )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(starts)
+    assert done.stderr == b""
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_dash_output_refuses_a_package_on_a_terminal(tmp_path: Path) -> None:
+    env = {**os.environ, "NO_COLOR": "1"}
+    child = pexpect.spawn(
+        CLONAFACTS, ["cards", "--format", "anki", "-o", "-"], cwd=str(tmp_path), env=env, timeout=30
+    )
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 2
+    shown = re.sub(r"\x1b\[[0-9;]*m", "", child.before.decode())  # styles stay on a terminal
+    assert shown.replace("\r\n", "\n").startswith(ANKI_NEEDS_A_FILE)
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_an_unwritable_output_exits_5_and_leaves_nothing(cli: Any, tmp_path: Path) -> None:

@@ -23,7 +23,14 @@ from clonafacts import api
 from clonafacts._version import __version__
 from clonafacts.cli import exitcodes
 from clonafacts.cli.arguments import argument_problem
-from clonafacts.cli.output import OutputError, PipeClosed, emit, show, silence_stdout
+from clonafacts.cli.output import (
+    OutputError,
+    PipeClosed,
+    emit,
+    emit_bytes,
+    show,
+    silence_stdout,
+)
 from clonafacts.cli.reporting import note, report, report_data_error, report_problems, warn
 from clonafacts.errors import (
     ClonafactsError,
@@ -693,7 +700,8 @@ def _cards(
             "--output",
             "-o",
             metavar="FILE",
-            help="Write to FILE (whole or not at all) instead of standard output.",
+            help="Write to FILE (whole or not at all) instead of standard output; - is"
+            " standard output.",
             callback=_checked_text,
             show_default=False,
         ),
@@ -705,11 +713,15 @@ def _cards(
     One fact per card, each answer citing its sources. Importing a newer export into Anki
     updates the notes already there (their review history kept), with no duplicates.
     """
-    suffix = PurePath(output).suffix.lower() if output else ""
+    to_stdout = output in (None, "-")
+    suffix = PurePath(output).suffix.lower() if output and not to_stdout else ""
     chosen = format_ or _CARD_SUFFIXES.get(suffix, CardFormat.markdown)
-    if chosen is CardFormat.anki and output is None:
+    if chosen is CardFormat.anki and (output is None or (to_stdout and sys.stdout.isatty())):
+        # Binary to a terminal would be noise: `-o -` asks for it in a pipe or a redirection.
         raise typer.BadParameter(
-            "an Anki package is a file: give -o FILE.apkg", param_hint="'--format'"
+            "an Anki package is a file: give -o FILE.apkg (or -o - with standard output"
+            " redirected)",
+            param_hint="'--format'",
         )
     with _database(data) as database:
         document = database.cards(drugs or [], _sections(section))
@@ -722,14 +734,15 @@ def _cards(
     else:
         from clonafacts.render import RenderOptions, renderer_for
 
-        text = renderer_for(chosen.value)(dict(document), RenderOptions())
-        if output is None:
+        if to_stdout:
             show(document, chosen.value, pager=False)
             return
+        text = renderer_for(chosen.value)(dict(document), RenderOptions())
         content = text.encode("utf-8")
-    if output is None:
-        emit(content.decode("utf-8"))
+    if to_stdout:
+        emit_bytes(content)
         return
+    assert output is not None
     try:
         export.write_file(output, content)
     except OSError as error:

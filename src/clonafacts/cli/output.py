@@ -100,6 +100,15 @@ def terminal_size() -> tuple[int, int]:
 def emit(text: str) -> None:
     """Write `text` to stdout whole, or raise: PipeClosed when the reader has gone, OutputError
     when it cannot be written (a full disk, a file-size limit, stdout closed)."""
+    _emit(text, None)
+
+
+def emit_bytes(data: bytes) -> None:
+    """Write `data` (a binary file's bytes) to stdout whole, or raise as emit does."""
+    _emit(None, data)
+
+
+def _emit(text: str | None, data: bytes | None) -> None:
     stdout = sys.stdout
     if stdout is None:
         raise OutputError("standard output is closed", partial=False)
@@ -109,12 +118,17 @@ def emit(text: str) -> None:
         descriptor = None  # not a file (a test's capture, a host's stream): write through it
     try:
         if descriptor is None:
-            stdout.write(text)
+            if data is None:
+                stdout.write(text or "")
+            else:
+                stdout.buffer.write(data)
             stdout.flush()
             return
         stdout.flush()  # anything written through sys.stdout before goes first
-        encoding = getattr(stdout, "encoding", None) or "utf-8"
-        _write_all(descriptor, text.encode(encoding, "backslashreplace"))
+        if data is None:
+            encoding = getattr(stdout, "encoding", None) or "utf-8"
+            data = (text or "").encode(encoding, "backslashreplace")
+        _write_all(descriptor, data)
     except BrokenPipeError:
         raise PipeClosed from None
     except OSError as error:
