@@ -7,6 +7,7 @@ import json
 import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -402,6 +403,32 @@ def test_dash_output_refuses_a_package_on_a_terminal(tmp_path: Path) -> None:
     shown = re.sub(r"\x1b\[[0-9;]*m", "", child.before.decode())  # styles stay on a terminal
     assert shown.replace("\r\n", "\n").startswith(ANKI_NEEDS_A_FILE)
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full here")
+def test_a_device_is_written_to_not_replaced(cli: Any) -> None:
+    """-o /dev/null or /dev/full writes to the device: a rename into place would put a file
+    where the device was (and as root, it did)."""
+    result = cli("cards", "--format", "json", "-o", "/dev/full")
+    assert result.exit_code == 5
+    assert result.stderr == "Error: cannot write the output: /dev/full: No space left on device\n"
+    result = cli("cards", "--format", "json", "-o", "/dev/null")
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.startswith("Wrote ")
+    for device in ("/dev/full", "/dev/null"):
+        assert stat.S_ISCHR(Path(device).stat().st_mode)
+
+
+def test_a_symbolic_link_stays_a_link(cli: Any, tmp_path: Path) -> None:
+    real = tmp_path / "real.json"
+    real.write_text("old\n")
+    link = tmp_path / "link.json"
+    link.symlink_to("real.json")
+    result = cli("cards", "studyzole", "--data", str(STUDY), "-o", str(link))
+    assert result.exit_code == 0, result.stderr
+    assert link.is_symlink()
+    assert len(json.loads(real.read_text())["cards"]) == STUDYZOLE_CARDS
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["link.json", "real.json"]
 
 
 def test_an_unwritable_output_exits_5_and_leaves_nothing(cli: Any, tmp_path: Path) -> None:

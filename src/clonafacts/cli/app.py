@@ -745,6 +745,8 @@ def _cards(
     assert output is not None
     try:
         export.write_file(output, content)
+    except BrokenPipeError:  # -o /dev/stdout, and the reader has gone
+        raise PipeClosed from None
     except OSError as error:
         raise OutputError(f"{output}: {error.strerror or error}", partial=False) from None
     count = len(document["cards"])

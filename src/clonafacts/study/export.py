@@ -15,6 +15,7 @@ import html
 import itertools
 import os
 import sqlite3
+import stat
 import tempfile
 import zipfile
 import zlib
@@ -230,11 +231,22 @@ def _tsv_field(text: str) -> str:
 
 def write_file(path: str, data: bytes) -> None:
     """Write `data` to `path` whole or not at all: a temporary file beside it, renamed into
-    place. Raises OSError (the caller names the file)."""
-    target = Path(path)
-    descriptor, name = tempfile.mkstemp(
-        dir=target.absolute().parent, prefix=".clonafacts-", suffix=".part"
-    )
+    place. Raises OSError (the caller names the file).
+
+    What is not a regular file (/dev/null, a FIFO, a terminal, /dev/stdout) is written
+    directly: a rename would put a file in the device's place. A symbolic link is followed, so
+    the file it names is replaced and the link stays a link."""
+    given = Path(path)
+    try:
+        kind = given.stat().st_mode
+    except FileNotFoundError:
+        kind = None
+    if kind is not None and not (stat.S_ISREG(kind) or stat.S_ISDIR(kind)):
+        with given.open("wb") as device:
+            device.write(data)
+        return
+    target = Path(os.path.realpath(path))
+    descriptor, name = tempfile.mkstemp(dir=target.parent, prefix=".clonafacts-", suffix=".part")
     temporary = Path(name)
     try:
         with os.fdopen(descriptor, "wb") as file:
