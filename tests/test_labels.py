@@ -124,6 +124,18 @@ def test_a_missing_path_is_a_usage_error(cli: Any, tmp_path: Path) -> None:
     assert "no such file or folder" in result.stderr
 
 
+def test_a_device_or_a_pipe_is_refused(cli: Any, tmp_path: Path) -> None:
+    fifo = tmp_path / "part.json"
+    os.mkfifo(fifo)
+    for path in ("/dev/null", str(fifo)):
+        result = cli("import", "openfda", path)
+        assert result.exit_code == 3
+        assert result.stderr == (
+            f"Error: {path}: not a regular file or folder\n"
+            "Nothing was imported; the label store is as it was.\n"
+        )
+
+
 def test_a_damaged_store_is_reported_not_replaced(cli: Any, imported: Path) -> None:
     _store().write_bytes(b"not a database at all" * 100)
     for wal in _store().parent.glob("labels.sqlite3-*"):

@@ -542,6 +542,9 @@ def _label_files(paths: Sequence[str]) -> list[str]:
             files += found
         elif os.path.isfile(path):
             files.append(path)
+        elif os.path.exists(path):
+            # A device or a pipe: a part must be a file (a zip is read by seeking).
+            raise LabelFileError(path, "not a regular file or folder")
         else:
             raise LabelFileError(path, "no such file or folder")
     return files
