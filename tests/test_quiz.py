@@ -529,6 +529,12 @@ def test_an_unusable_state_folder(env: dict[str, str], tmp_path: Path) -> None:
     assert done.stderr == (
         f"Error: cannot use the state folder {tmp_path / 'a-file' / 'state'}: Not a directory\n"
     )
+    env["CLONAFACTS_STATE_DIR"] = str(tmp_path / "a-file")
+    done = run(env, "quiz", *SELECTION, "--stats")
+    assert done.returncode == 6
+    assert done.stderr == (
+        f"Error: cannot use the state folder {tmp_path / 'a-file'}: it is not a folder\n"
+    )
 
 
 # When the data changes --------------------------------------------------------------------

@@ -32,6 +32,8 @@ def ready_folder(path: str) -> None:
     try:
         os.makedirs(path, mode=0o700, exist_ok=True)
         info = os.stat(path)
+    except FileExistsError:  # makedirs met a file (or a device) where the folder would be
+        raise StateError(f"cannot use the state folder {path}: it is not a folder") from None
     except OSError as error:
         raise StateError(f"cannot use the state folder {path}: {error.strerror or error}") from None
     if not stat.S_ISDIR(info.st_mode):
