@@ -269,6 +269,35 @@ def test_unknown_names_suggest_labels_too(cli: Any, imported: Path) -> None:
     assert "did you mean 'examplor'" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        pytest.param(
+            ("mechanism", "--set-id", "nope"),
+            "Error: no imported label has the set id 'nope'\n",
+            id="set-id",
+        ),
+        pytest.param(
+            ("mechanism", "clonazepam", "--label"),
+            "Error: no imported label named 'clonazepam'\n",
+            id="curated-name-with-label",
+        ),
+        pytest.param(
+            ("mechanism", "examplr", "--label"),
+            "Error: no imported label named 'examplr'; did you mean 'examplor' or"
+            " 'examploxetine'?\n",
+            id="did-you-mean",
+        ),
+    ],
+)
+def test_an_unknown_label_is_named_as_a_label(
+    cli: Any, imported: Path, args: tuple[str, ...], message: str
+) -> None:
+    result = cli(*args)
+    assert result.exit_code == 1
+    assert result.stderr == message
+
+
 def test_label_without_imports_says_how_to_import(cli: Any) -> None:
     result = cli("mechanism", "clonazepam", "--label")
     assert result.exit_code == 1

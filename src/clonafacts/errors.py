@@ -90,6 +90,9 @@ LIST_ALL_AT_MOST = 8
 
 
 class UnknownMedicationError(NotFoundError):
+    #: How the message begins: what was not found by that name.
+    missing = "no medication named"
+
     def __init__(self, name: str, suggestions: list[str], known: list[str] | None = None) -> None:
         self.name = name
         self.suggestions = suggestions
@@ -98,12 +101,23 @@ class UnknownMedicationError(NotFoundError):
         scripts = _scripts(name)
         alike = len(scripts) > 1 or any(_scripts(s) != scripts for s in suggestions)
         quote = printable_name if alike else repr
-        message = f"no medication named {quote(name)}"
+        message = f"{self.missing} {quote(name)}"
         if suggestions:
             message += "; did you mean " + " or ".join(quote(s) for s in suggestions) + "?"
         elif self.known:
             message += "; the medications are " + ", ".join(self.known)
         super().__init__(printable(message))
+
+
+class UnknownLabelError(UnknownMedicationError):
+    """No imported label by that name (a lookup with --label), or with that set id."""
+
+    missing = "no imported label named"
+
+    def __init__(self, name: str, suggestions: list[str], set_id: str | None = None) -> None:
+        super().__init__(name, suggestions)
+        if set_id is not None:
+            self.args = (printable(f"no imported label has the set id {set_id!r}"),)
 
 
 class MissingSectionError(NotFoundError):

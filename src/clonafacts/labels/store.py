@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from clonafacts.errors import AmbiguousNameError, StateError, UnknownMedicationError
+from clonafacts.errors import AmbiguousNameError, StateError, UnknownLabelError
 from clonafacts.labels.fields import SECTION_FIELDS, TABLE_FIELDS
 from clonafacts.store.closing import Closing
 from clonafacts.store.names import name_key, suggestions
@@ -364,14 +364,14 @@ class LabelStore(Closing):
     def resolve(self, name: str, set_id: str | None = None) -> Label:
         """The label for `name`: its canonical label (the documented rule), or the label with
         `set_id`. A name on several different products is AmbiguousNameError; an unknown one
-        UnknownMedicationError with suggestions."""
+        UnknownLabelError with suggestions."""
         with self._errors():
             if set_id is not None:
                 row = self.connection.execute(
                     "SELECT number FROM labels WHERE set_id = ?", (set_id,)
                 ).fetchone()
                 if row is None:
-                    raise UnknownMedicationError(f"--set-id {set_id}", [])
+                    raise UnknownLabelError(name, [], set_id)
                 return self.label(int(row[0]))
             key = name_key(name)
             rows = self.connection.execute(
@@ -381,7 +381,7 @@ class LabelStore(Closing):
                 (key,),
             ).fetchall()
             if not rows:
-                raise UnknownMedicationError(name, self._suggestions(key))
+                raise UnknownLabelError(name, self._suggestions(key))
             products = {name_key(row[3]) for row in rows}
             if len(products) > 1:
                 choices: dict[str, tuple[str, str]] = {}
