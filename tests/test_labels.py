@@ -298,6 +298,27 @@ def test_an_unknown_label_is_named_as_a_label(
     assert result.stderr == message
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        pytest.param(("compare", "Examplor", "clonazepam"), id="compare"),
+        pytest.param(("cards", "Examplor"), id="cards"),
+        pytest.param(("quiz", "Examplor", "--stats"), id="quiz"),
+        pytest.param(("search", "falls", "--drug", "Examplor", "--origin", "curated"), id="search"),
+    ],
+)
+def test_a_label_name_where_curated_facts_are_needed(
+    cli: Any, imported: Path, args: tuple[str, ...]
+) -> None:
+    """Not 'no medication named': the name is known, as a label."""
+    result = cli(*args)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: 'Examplor' is an imported label, not a curated medication; this command uses"
+        " curated facts only\n"
+    )
+
+
 def test_label_without_imports_says_how_to_import(cli: Any) -> None:
     result = cli("mechanism", "clonazepam", "--label")
     assert result.exit_code == 1

@@ -23,7 +23,7 @@ import os
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import IO, TYPE_CHECKING, Any, NamedTuple, TypeVar, cast
+from typing import IO, TYPE_CHECKING, Any, NamedTuple, NoReturn, TypeVar, cast
 
 from xxhash import xxh3_128
 
@@ -40,6 +40,7 @@ from clonafacts.documents import (
 )
 from clonafacts.errors import (
     DataError,
+    LabelOnlyError,
     NoCardsError,
     NoLabelsError,
     Problem,
@@ -171,6 +172,14 @@ class Database(Closing):
             raise NoLabelsError()
         return labels.resolve(drug, set_id)
 
+    def _curated_only(self, unknown: UnknownMedicationError) -> NoReturn:
+        """Raise `unknown`; or, for a name only imported labels have, say that this asks for
+        curated facts (compare, cards, quiz, a curated search)."""
+        labels = self._labels()
+        if labels is not None and labels.has_name(unknown.name):
+            raise LabelOnlyError(unknown.name) from None
+        raise unknown
+
     def _label_instead(self, drug: str, unknown: UnknownMedicationError) -> Label:
         """The label called `drug`, for a name no curated medication has; else the error,
         with the suggestions of both."""
@@ -265,9 +274,12 @@ class Database(Closing):
         if section is not None and section not in SECTION_ORDER:
             raise ValueError(f"no section {section!r}; the sections are {SECTION_ORDER}")
 
-        return self._query(
-            lambda store: documents.comparison_document(_medications(store, wanted), section)
-        )
+        try:
+            return self._query(
+                lambda store: documents.comparison_document(_medications(store, wanted), section)
+            )
+        except UnknownMedicationError as unknown:
+            self._curated_only(unknown)
 
     def cards(
         self, names: Sequence[str] = (), sections: Sequence[str] | None = None
@@ -292,7 +304,10 @@ class Database(Closing):
                 raise NoCardsError(f"no study cards: the data has nothing to ask from {chosen}")
             return document
 
-        return self._query(run)
+        try:
+            return self._query(run)
+        except UnknownMedicationError as unknown:
+            self._curated_only(unknown)
 
     def resolve(self, name: str) -> str:
         """The id of the medication called `name` (id, name, brand or alias, in any case)."""
@@ -341,8 +356,10 @@ class Database(Closing):
             try:
                 found, total = self._query(run)
                 hits = [_hit(hit, "curated") for hit in found]
-            except UnknownMedicationError:
-                if origin == "curated" or self._labels() is None:
+            except UnknownMedicationError as unknown:
+                if origin == "curated":
+                    self._curated_only(unknown)
+                if self._labels() is None:
                     raise
         labels = self._labels() if origin in ("label", "all") else None
         if labels is not None:

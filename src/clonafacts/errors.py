@@ -120,6 +120,19 @@ class UnknownLabelError(UnknownMedicationError):
             self.args = (printable(f"no imported label has the set id {set_id!r}"),)
 
 
+class LabelOnlyError(NotFoundError):
+    """A name only imported labels have, given where curated facts are needed."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        super().__init__(
+            printable(
+                f"{name!r} is an imported label, not a curated medication; this command uses"
+                " curated facts only"
+            )
+        )
+
+
 class MissingSectionError(NotFoundError):
     def __init__(self, medication: str, section: str) -> None:
         super().__init__(printable(f"{medication} has no {section!r} section in the loaded data"))

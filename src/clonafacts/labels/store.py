@@ -390,6 +390,16 @@ class LabelStore(Closing):
                 raise AmbiguousNameError(name, list(choices.values()))
             return self.label(int(rows[0][0]))
 
+    def has_name(self, name: str) -> bool:
+        """Whether a label has `name` (a brand, generic or substance name, any case)."""
+        with self._errors():
+            return (
+                self.connection.execute(
+                    "SELECT 1 FROM label_names WHERE key = ? LIMIT 1", (name_key(name),)
+                ).fetchone()
+                is not None
+            )
+
     def names_starting(self, prefix: str, limit: int) -> list[str]:
         """Names (as written) whose key starts with `prefix`'s: an index range scan."""
         key = name_key(prefix)
