@@ -389,6 +389,33 @@ def test_search_covers_labels_by_origin(cli: Any, imported: Path) -> None:
     assert {hit["medication"]["name"] for hit in one["hits"]} == {"XENOFAKE", "YOFAKE"}
 
 
+def test_a_search_reads_one_snapshot(imported: Path) -> None:
+    """An import that commits between ranking and the snippets does not take the ranked rows
+    away from under the search (it would have raised from a missing row)."""
+    from clonafacts.labels.store import LabelStore
+    from clonafacts.store.query import fts_query
+
+    store = LabelStore.open()
+    assert store is not None
+    writer = sqlite3.connect(_store(), isolation_level=None)
+    removed: list[int] = []
+
+    def remove_everything_before_the_snippets(statement: str) -> None:
+        if "snippet(" in statement and not removed:
+            removed.append(writer.execute("DELETE FROM label_text").rowcount)
+
+    store.connection.set_trace_callback(remove_everything_before_the_snippets)
+    try:
+        rows, total = store.search(fts_query(["imaginary"]), 20)
+    finally:
+        store.close()
+        writer.close()
+    assert removed
+    assert removed[0] > 0
+    assert total == len(rows) > 0
+    assert all("imaginary" in marked.lower() for _, _, _, marked, _ in rows)
+
+
 def test_a_terminal_shows_a_progress_bar(tmp_path: Path) -> None:
     """On a terminal, records and the time left are shown while importing (on stderr)."""
     import sys

@@ -233,6 +233,16 @@ class LabelStore(Closing):
         except sqlite3.DatabaseError as error:
             raise self._damaged(str(error)) from None
 
+    @contextmanager
+    def _snapshot(self) -> Iterator[None]:
+        """One read transaction: the queries inside see the same store, even if an import
+        commits meanwhile (a row ranked by one would otherwise be gone for the next)."""
+        self.connection.execute("BEGIN")
+        try:
+            yield
+        finally:
+            self.connection.execute("COMMIT")
+
     def close(self) -> None:
         self.connection.close()
 
@@ -480,7 +490,7 @@ class LabelStore(Closing):
         if name is not None:
             where += " AND t.label IN (SELECT label FROM label_names WHERE key = ?)"
             parameters.append(name_key(name))
-        with self._errors():
+        with self._errors(), self._snapshot():
             # One pass over the matches ranks them and counts them; snippets are then made for
             # the best rows only (in the ranking query they would be made for every match).
             ranked = self.connection.execute(
