@@ -375,7 +375,7 @@ class LabelStore(Closing):
         """The label for `name`: its canonical label (the documented rule), or the label with
         `set_id`. A name on several different products is AmbiguousNameError; an unknown one
         UnknownLabelError with suggestions."""
-        with self._errors():
+        with self._errors(), self._snapshot():
             if set_id is not None:
                 row = self.connection.execute(
                     "SELECT number FROM labels WHERE set_id = ?", (set_id,)
