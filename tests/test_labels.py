@@ -389,6 +389,42 @@ def test_search_covers_labels_by_origin(cli: Any, imported: Path) -> None:
     assert {hit["medication"]["name"] for hit in one["hits"]} == {"XENOFAKE", "YOFAKE"}
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        pytest.param(
+            ("search", "falls", "--drug", "nothing"),
+            "Error: no medication named 'nothing'\n",
+            id="neither-curated-nor-label",
+        ),
+        pytest.param(
+            ("search", "falls", "--drug", "clonazepam", "--origin", "label"),
+            "Error: no imported label named 'clonazepam'\n",
+            id="curated-name-among-labels",
+        ),
+        pytest.param(
+            ("search", "falls", "--drug", "examplr", "--origin", "label"),
+            "Error: no imported label named 'examplr'; did you mean 'examplor' or"
+            " 'examploxetine'?\n",
+            id="did-you-mean",
+        ),
+    ],
+)
+def test_a_search_of_an_unknown_drug_says_so(
+    cli: Any, imported: Path, args: tuple[str, ...], message: str
+) -> None:
+    """Not 'no facts match': the name is what was not found."""
+    result = cli(*args)
+    assert result.exit_code == 1
+    assert result.stderr == message
+
+
+def test_a_label_search_without_labels_says_how_to_import(cli: Any) -> None:
+    result = cli("search", "falls", "--origin", "label")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: no labels are imported: download openFDA's drug label")
+
+
 def test_a_search_reads_one_snapshot(imported: Path) -> None:
     """An import that commits between ranking and the snippets does not take the ranked rows
     away from under the search (it would have raised from a missing row)."""

@@ -44,6 +44,7 @@ from clonafacts.errors import (
     NoCardsError,
     NoLabelsError,
     Problem,
+    UnknownLabelError,
     UnknownMedicationError,
 )
 from clonafacts.sections import DEFAULT_DRUG, SECTION_ORDER
@@ -347,6 +348,7 @@ class Database(Closing):
             raise ValueError(f"origin must be one of {ORIGINS}, not {origin!r}")
         hits: list[SearchHit] = []
         total = 0
+        not_curated: UnknownMedicationError | None = None  # `drug`, when no curated one has it
         if origin in ("curated", "all"):
 
             def run(store: sqlite.Store) -> tuple[list[sqlite.Hit], int]:
@@ -361,9 +363,25 @@ class Database(Closing):
                     self._curated_only(unknown)
                 if self._labels() is None:
                     raise
+                not_curated = unknown
         labels = self._labels() if origin in ("label", "all") else None
+        if origin == "label" and labels is None:
+            raise NoLabelsError()
         if labels is not None:
             from clonafacts.labels.documents import field_section
+
+            if (
+                drug is not None
+                and (origin == "label" or not_curated)
+                and not labels.has_name(drug)
+            ):
+                # Neither a label nor (with --origin all) a curated medication has that name.
+                suggested = [
+                    *(not_curated.suggestions if not_curated else []),
+                    *labels.suggest(drug),
+                ]
+                unknown_as = UnknownLabelError if origin == "label" else UnknownMedicationError
+                raise unknown_as(drug, list(dict.fromkeys(suggested))[:3])
 
             found_labels, counted = labels.search(match, limit - len(hits), drug)
             total += counted

@@ -420,6 +420,11 @@ class LabelStore(Closing):
             )
             return [row[0] for row in rows]
 
+    def suggest(self, name: str) -> list[str]:
+        """The label names closest to `name`, for a did-you-mean."""
+        with self._errors():
+            return self._suggestions(name_key(name))
+
     def _suggestions(self, key: str) -> list[str]:
         if not key:
             return []
