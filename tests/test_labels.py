@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -450,6 +453,32 @@ def test_a_search_reads_one_snapshot(imported: Path) -> None:
     assert removed[0] > 0
     assert total == len(rows) > 0
     assert all("imaginary" in marked.lower() for _, _, _, marked, _ in rows)
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="bash is not installed")
+def test_bash_completes_a_name_with_a_space_as_one_word(imported: Path) -> None:
+    """Label names have spaces ("EXAMPLOXETINE HYDROCHLORIDE"): bash puts a completion on the
+    line as it is, so it must come escaped, and read back as one word."""
+    scripts = Path(sys.executable).parent
+    program = (
+        "source <(clonafacts completion bash)\n"
+        "COMP_WORDS=(clonafacts withdrawal 'examploxetine\\ h'); COMP_CWORD=2\n"
+        "_clonafacts_completion clonafacts\n"
+        'printf "%s\\n" "${COMPREPLY[@]}"\n'
+        'eval "set -- ${COMPREPLY[0]}"; echo "$#: $1"\n'
+    )
+    done = subprocess.run(
+        ["bash", "-c", program],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PATH": f"{scripts}{os.pathsep}{os.environ['PATH']}"},
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "examploxetine\\ hYDROCHLORIDE",
+        "1: examploxetine hYDROCHLORIDE",
+    ]
 
 
 def test_a_terminal_shows_a_progress_bar(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ codes."""
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -112,6 +113,24 @@ def _complete_drug(incomplete: str) -> list[str]:
             if name.casefold().startswith(typed)
         }
     )
+
+
+COMPLETE_VAR = "_CLONAFACTS_COMPLETE"
+
+
+def _escape_for_bash() -> None:
+    """bash puts a completion on the command line as it is, so a name with a space
+    ("SERTRALINE HYDROCHLORIDE") became two words: escape what bash splits on or expands, as
+    its own file name completion does. zsh and fish quote completions themselves."""
+    import typer.completion  # noqa: F401  (registers Typer's shells first, when imported)
+    from typer._click.shell_completion import CompletionItem, add_completion_class
+    from typer._completion_classes import BashComplete
+
+    class EscapingBashComplete(BashComplete):
+        def format_completion(self, item: CompletionItem) -> str:
+            return re.sub(r"[^\w@%+=:,./-]", r"\\\g<0>", item.value)
+
+    add_completion_class(EscapingBashComplete, "bash")
 
 
 DrugArg = Annotated[
@@ -267,6 +286,8 @@ class _Group(TyperGroup):
         **extra: Any,
     ) -> Any:
         args = list(sys.argv[1:] if args is None else args)
+        if os.environ.get(complete_var or COMPLETE_VAR, "").endswith("_bash"):
+            _escape_for_bash()
         if not args:
             args = ["--help"]
         code = _run(
@@ -896,7 +917,7 @@ def _completion(
     from typer._completion_shared import get_completion_script
 
     script = get_completion_script(
-        prog_name="clonafacts", complete_var="_CLONAFACTS_COMPLETE", shell=shell.value
+        prog_name="clonafacts", complete_var=COMPLETE_VAR, shell=shell.value
     )
     emit(script.rstrip("\n") + "\n")
 
