@@ -9,6 +9,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -426,6 +427,28 @@ def test_a_label_search_without_labels_says_how_to_import(cli: Any) -> None:
     result = cli("search", "falls", "--origin", "label")
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: no labels are imported: download openFDA's drug label")
+
+
+def test_a_lookup_during_an_import_says_so_soon(cli: Any, imported: Path) -> None:
+    """An import holds the store's write lock to its end (in rollback-journal mode, as it
+    writes): a lookup waits a moment, then says why, instead of hanging for the import."""
+    importer = sqlite3.connect(_store(), isolation_level=None)
+    importer.execute("PRAGMA journal_mode = DELETE")
+    importer.execute("BEGIN EXCLUSIVE")
+    try:
+        started = time.monotonic()
+        result = cli("mechanism", "examplor")
+        waited = time.monotonic() - started
+    finally:
+        importer.execute("ROLLBACK")
+        importer.close()
+    assert result.exit_code == 6
+    assert result.stderr == (
+        f"Error: the label store {_store()} is busy: an import is writing it; try again when it"
+        " ends\n"
+    )
+    assert waited < 9  # not the import's 10 s: a lookup waits 1 s
+    assert cli.json("mechanism", "examplor")["origin"] == "label"
 
 
 def test_a_search_reads_one_snapshot(imported: Path) -> None:

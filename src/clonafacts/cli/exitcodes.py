@@ -7,7 +7,7 @@ USAGE = 2  # unknown command or option, bad value
 DATA = 3  # a data file failed to load
 INTERNAL = 4  # a bug: an unexpected exception
 OUTPUT = 5  # the output could not be written whole: a full disk, a file-size limit, no stdout
-STATE = 6  # the quiz's review state file is damaged, newer than this version, or not writable
+STATE = 6  # the review state or the label store: damaged, newer, not writable, or busy
 INTERRUPTED = 130  # Ctrl-C
 PIPE_CLOSED = 141  # stdout closed early (`| head`), as for SIGPIPE
 

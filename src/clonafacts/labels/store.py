@@ -43,6 +43,8 @@ _FIELDS = (*SECTION_FIELDS, *TABLE_FIELDS)
 _ROWS_PER_LABEL = 64  # > len(_FIELDS): label_text rowids of one label form one range
 SHOWN_SKIPPED_IDS = 5
 IMPORT_CACHE_KIB = 64 * 1024
+READ_WAIT_S = 1.0  # how long a lookup waits for a lock, such as an import's
+IMPORT_WAIT_S = 10.0
 
 
 def _version_1(connection: sqlite3.Connection) -> None:
@@ -176,7 +178,10 @@ class LabelStore(Closing):
         if create:
             ready_folder(os.path.dirname(path) or ".")
         try:
-            connection = sqlite3.connect(path, isolation_level=None, timeout=10.0)
+            # An import holds the store's write lock to its end (one transaction): a reader
+            # waits a moment, then says so, rather than hang for the whole import.
+            wait = IMPORT_WAIT_S if create else READ_WAIT_S
+            connection = sqlite3.connect(path, isolation_level=None, timeout=wait)
         except sqlite3.Error as error:
             raise StateError(f"cannot open the label store {path}: {error}") from None
         store = cls(connection, path)
@@ -228,7 +233,10 @@ class LabelStore(Closing):
             yield
         except sqlite3.OperationalError as error:
             if "locked" in str(error):
-                raise StateError(f"the label store {self.path} is busy: try again") from None
+                raise StateError(
+                    f"the label store {self.path} is busy: an import is writing it; try again"
+                    " when it ends"
+                ) from None
             raise StateError(f"cannot use the label store {self.path}: {error}") from None
         except sqlite3.DatabaseError as error:
             raise self._damaged(str(error)) from None
