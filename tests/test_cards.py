@@ -392,6 +392,18 @@ def test_dash_output_is_standard_output(
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("card_format", ["anki", "json"])
+def test_dash_output_with_stdout_closed_exits_5(card_format: str) -> None:
+    done = subprocess.run(
+        ["bash", "-c", f'"$0" cards -f {card_format} -o - >&-', CLONAFACTS],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 5
+    assert done.stderr == "Error: cannot write the output: standard output is closed\n"
+
+
 def test_dash_output_refuses_a_package_on_a_terminal(tmp_path: Path) -> None:
     env = {**os.environ, "NO_COLOR": "1"}
     child = pexpect.spawn(

@@ -737,7 +737,8 @@ def _cards(
     to_stdout = output in (None, "-")
     suffix = PurePath(output).suffix.lower() if output and not to_stdout else ""
     chosen = format_ or _CARD_SUFFIXES.get(suffix, CardFormat.markdown)
-    if chosen is CardFormat.anki and (output is None or (to_stdout and sys.stdout.isatty())):
+    on_terminal = to_stdout and sys.stdout is not None and sys.stdout.isatty()
+    if chosen is CardFormat.anki and (output is None or on_terminal):
         # Binary to a terminal would be noise: `-o -` asks for it in a pipe or a redirection.
         raise typer.BadParameter(
             "an Anki package is a file: give -o FILE.apkg (or -o - with standard output"
