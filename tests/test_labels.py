@@ -292,11 +292,28 @@ def test_unknown_names_suggest_labels_too(cli: Any, imported: Path) -> None:
             " 'examploxetine'?\n",
             id="did-you-mean",
         ),
+        pytest.param(
+            ("search", "falls", "--drug", "nothing"),
+            "Error: no medication named 'nothing'\n",
+            id="neither-curated-nor-label",
+        ),
+        pytest.param(
+            ("search", "falls", "--drug", "clonazepam", "--origin", "label"),
+            "Error: no imported label named 'clonazepam'\n",
+            id="curated-name-among-labels",
+        ),
+        pytest.param(
+            ("search", "falls", "--drug", "examplr", "--origin", "label"),
+            "Error: no imported label named 'examplr'; did you mean 'examplor' or"
+            " 'examploxetine'?\n",
+            id="search-did-you-mean",
+        ),
     ],
 )
 def test_an_unknown_label_is_named_as_a_label(
     cli: Any, imported: Path, args: tuple[str, ...], message: str
 ) -> None:
+    """The name (or set id) is what was not found: not 'no facts match', not a curated miss."""
     result = cli(*args)
     assert result.exit_code == 1
     assert result.stderr == message
@@ -391,36 +408,6 @@ def test_search_covers_labels_by_origin(cli: Any, imported: Path) -> None:
     assert origins == sorted(origins)  # curated first, then labels
     one = cli.json("search", "imaginary", "--origin", "label", "--drug", "Duobrand")
     assert {hit["medication"]["name"] for hit in one["hits"]} == {"XENOFAKE", "YOFAKE"}
-
-
-@pytest.mark.parametrize(
-    ("args", "message"),
-    [
-        pytest.param(
-            ("search", "falls", "--drug", "nothing"),
-            "Error: no medication named 'nothing'\n",
-            id="neither-curated-nor-label",
-        ),
-        pytest.param(
-            ("search", "falls", "--drug", "clonazepam", "--origin", "label"),
-            "Error: no imported label named 'clonazepam'\n",
-            id="curated-name-among-labels",
-        ),
-        pytest.param(
-            ("search", "falls", "--drug", "examplr", "--origin", "label"),
-            "Error: no imported label named 'examplr'; did you mean 'examplor' or"
-            " 'examploxetine'?\n",
-            id="did-you-mean",
-        ),
-    ],
-)
-def test_a_search_of_an_unknown_drug_says_so(
-    cli: Any, imported: Path, args: tuple[str, ...], message: str
-) -> None:
-    """Not 'no facts match': the name is what was not found."""
-    result = cli(*args)
-    assert result.exit_code == 1
-    assert result.stderr == message
 
 
 def test_a_label_search_without_labels_says_how_to_import(cli: Any) -> None:
