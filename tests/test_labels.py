@@ -10,6 +10,8 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -416,26 +418,70 @@ def test_a_label_search_without_labels_says_how_to_import(cli: Any) -> None:
     assert result.stderr.startswith("Error: no labels are imported: download openFDA's drug label")
 
 
-def test_a_lookup_during_an_import_says_so_soon(cli: Any, imported: Path) -> None:
-    """An import holds the store's write lock to its end (in rollback-journal mode, as it
-    writes): a lookup waits a moment, then says why, instead of hanging for the import."""
+@contextmanager
+def _an_import_running() -> Iterator[None]:
+    """The store's write lock held as an import holds it (rollback-journal mode, as it writes)."""
     importer = sqlite3.connect(_store(), isolation_level=None)
     importer.execute("PRAGMA journal_mode = DELETE")
     importer.execute("BEGIN EXCLUSIVE")
     try:
-        started = time.monotonic()
-        result = cli("mechanism", "examplor")
-        waited = time.monotonic() - started
+        yield
     finally:
         importer.execute("ROLLBACK")
         importer.close()
+
+
+def _busy() -> str:
+    return f"the label store {_store()} is busy: an import is writing it; try again when it ends"
+
+
+def test_a_lookup_during_an_import_says_so_soon(cli: Any, imported: Path) -> None:
+    """A lookup waits a moment, then says why, instead of hanging for the whole import."""
+    with _an_import_running():
+        started = time.monotonic()
+        result = cli("mechanism", "examplor")
+        waited = time.monotonic() - started
     assert result.exit_code == 6
-    assert result.stderr == (
-        f"Error: the label store {_store()} is busy: an import is writing it; try again when it"
-        " ends\n"
-    )
+    assert result.stderr == f"Error: {_busy()}\n"
     assert waited < 9  # not the import's 10 s: a lookup waits 1 s
     assert cli.json("mechanism", "examplor")["origin"] == "label"
+
+
+@pytest.mark.parametrize("fast_path", [False, True], ids=["cli", "fast-path"])
+def test_search_and_list_during_an_import_answer_in_part(
+    cli: Any, imported: Path, fast_path: bool
+) -> None:
+    """The curated part is shown; that the labels' part is missing is said, with exit 6."""
+
+    def run(*args: str) -> tuple[int, str, str]:
+        if not fast_path:
+            result = cli(*args)
+            return result.exit_code, result.stdout, result.stderr
+        done = subprocess.run(
+            [str(Path(sys.executable).parent / "clonafacts"), *args],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        return done.returncode, done.stdout, done.stderr
+
+    with _an_import_running():
+        searched = run("search", "overdose", "--json")
+        listed = run("list", "--json")
+    code, stdout, stderr = searched
+    assert code == 6
+    assert stderr == f"Error: label text not searched: {_busy()}\n"
+    hits = json.loads(stdout)["hits"]
+    assert hits
+    assert {hit["origin"] for hit in hits} == {"curated"}
+    code, stdout, stderr = listed
+    assert code == 6
+    assert stderr == f"Error: imported labels not counted: {_busy()}\n"
+    assert "clonazepam" in [medication["id"] for medication in json.loads(stdout)["medications"]]
+    # Once the import is over, both are whole again.
+    whole = cli.json("search", "overdose", "--limit", "10000")["hits"]
+    assert {hit["origin"] for hit in whole} == {"curated", "label"}
+    assert cli.json("list")["labels_imported"] == 4
 
 
 def test_a_search_reads_one_snapshot(imported: Path) -> None:

@@ -40,7 +40,9 @@ from clonafacts.documents import (
 )
 from clonafacts.errors import (
     DataError,
+    IncompleteError,
     LabelOnlyError,
+    LabelStoreBusyError,
     NoCardsError,
     NoLabelsError,
     Problem,
@@ -316,9 +318,12 @@ class Database(Closing):
 
     def listing(self) -> ListDocument:
         """Every medication with its brands, class, sections and origin."""
-        return documents.list_document(
-            self._query(lambda store: store.summaries()), self.label_count()
-        )
+        summaries = self._query(lambda store: store.summaries())
+        try:
+            return documents.list_document(summaries, self.label_count())
+        except LabelStoreBusyError as busy:
+            partial = documents.list_document(summaries)
+            raise IncompleteError(partial, f"imported labels not counted: {busy}") from None
 
     def names(self) -> list[str]:
         """Every name, brand, alias and id, as written (for completion)."""
@@ -364,34 +369,43 @@ class Database(Closing):
                 if self._labels() is None:
                     raise
                 not_curated = unknown
-        labels = self._labels() if origin in ("label", "all") else None
-        if origin == "label" and labels is None:
-            raise NoLabelsError()
-        if labels is not None:
-            from clonafacts.labels.documents import field_section
+        try:
+            labels = self._labels() if origin in ("label", "all") else None
+            if origin == "label" and labels is None:
+                raise NoLabelsError()
+            if labels is not None:
+                from clonafacts.labels.documents import field_section
 
-            if (
-                drug is not None
-                and (origin == "label" or not_curated)
-                and not labels.has_name(drug)
-            ):
-                # Neither a label nor (with --origin all) a curated medication has that name.
-                suggested = [
-                    *(not_curated.suggestions if not_curated else []),
-                    *labels.suggest(drug),
+                if (
+                    drug is not None
+                    and (origin == "label" or not_curated)
+                    and not labels.has_name(drug)
+                ):
+                    # Neither a label nor (with --origin all) a curated medication has that name.
+                    suggested = [
+                        *(not_curated.suggestions if not_curated else []),
+                        *labels.suggest(drug),
+                    ]
+                    unknown_as = UnknownLabelError if origin == "label" else UnknownMedicationError
+                    raise unknown_as(drug, list(dict.fromkeys(suggested))[:3])
+
+                found_labels, counted = labels.search(match, limit - len(hits), drug)
+                total += counted
+                hits += [
+                    _hit(
+                        sqlite.Hit(
+                            set_id, name, field_section(field), field, marked, ["label"], -bm
+                        ),
+                        "label",
+                    )
+                    for set_id, name, field, marked, bm in found_labels
                 ]
-                unknown_as = UnknownLabelError if origin == "label" else UnknownMedicationError
-                raise unknown_as(drug, list(dict.fromkeys(suggested))[:3])
-
-            found_labels, counted = labels.search(match, limit - len(hits), drug)
-            total += counted
-            hits += [
-                _hit(
-                    sqlite.Hit(set_id, name, field_section(field), field, marked, ["label"], -bm),
-                    "label",
-                )
-                for set_id, name, field, marked, bm in found_labels
-            ]
+        except LabelStoreBusyError as busy:
+            if origin == "label":
+                raise
+            # The curated hits stand; the labels' could not be searched: said, not hidden.
+            partial = documents.search_document(words, hits, total)
+            raise IncompleteError(partial, f"label text not searched: {busy}") from None
         return documents.search_document(words, hits, total)
 
     # The store ----------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 #: C0/C1 control characters, DEL and the bidi overrides that can reorder what a terminal shows,
 #: as the body of a regular-expression character class (it reads the same in Python, Rust and
@@ -155,11 +155,24 @@ class NoCardsError(NotFoundError):
 
 
 class StateError(ClonafactsError):
-    """The quiz's review state cannot be used: a damaged file, one from a newer clonafacts,
-    or one that cannot be written. It is never replaced silently."""
+    """The quiz's review state or the label store cannot be used: a damaged file, one from a
+    newer clonafacts, or one that cannot be written. It is never replaced silently."""
 
     def __init__(self, message: str) -> None:
         super().__init__(printable(message))
+
+
+class LabelStoreBusyError(StateError):
+    """An import is writing the label store: it holds the write lock to its end."""
+
+
+class IncompleteError(StateError):
+    """Part of an answer: `document` is what could be answered, the message why the rest could
+    not (the CLI shows the document, then reports the message)."""
+
+    def __init__(self, document: Any, reason: str) -> None:
+        self.document = document
+        super().__init__(reason)
 
 
 class LabelFileError(ClonafactsError):

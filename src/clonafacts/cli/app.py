@@ -36,6 +36,7 @@ from clonafacts.cli.reporting import note, report, report_data_error, report_pro
 from clonafacts.errors import (
     ClonafactsError,
     DataError,
+    IncompleteError,
     LabelFileError,
     NoMatchesError,
     NotFoundError,
@@ -255,6 +256,28 @@ def _domain_errors() -> Iterator[None]:
     except StateError as error:
         report(str(error))
         raise typer.Exit(exitcodes.STATE) from None
+
+
+class _Answer:
+    """What a command got from the library: the document, and, for part of an answer, why
+    the rest is missing (reported after the document is shown: exit 6)."""
+
+    document: Any = None
+    incomplete: IncompleteError | None = None
+
+    def raise_if_incomplete(self) -> None:
+        if self.incomplete is not None:
+            raise self.incomplete
+
+
+@contextmanager
+def _partial() -> Iterator[_Answer]:
+    """Collect the document, whole or partial (IncompleteError carries the partial one)."""
+    answer = _Answer()
+    try:
+        yield answer
+    except IncompleteError as error:
+        answer.document, answer.incomplete = error.document, error
 
 
 @contextmanager
@@ -531,10 +554,13 @@ def _search(
     Exits 1 when nothing matches, like grep (JSON and YAML still print the empty result).
     """
     with _database(data) as database:
-        document = database.search(query, drug=drug, limit=limit, origin=origin.value)
+        with _partial() as answer:
+            answer.document = database.search(query, drug=drug, limit=limit, origin=origin.value)
+        document = answer.document
         chosen = _chosen(format_, json_)
         if document["hits"] or chosen in (OutputFormat.json, OutputFormat.yaml):
             _output(document, format_, json_, color, no_pager=no_pager)
+        answer.raise_if_incomplete()
         if not document["hits"]:
             if chosen not in (OutputFormat.json, OutputFormat.yaml):
                 report(NoMatchesError(query).args[0])
@@ -614,7 +640,10 @@ def _list(
         raise typer.BadParameter("a NAME lists labels: add --labels", param_hint="'NAME'")
     with _database(data) as database:
         if not labels:
-            _output(database.listing(), format_, json_, color, no_pager=no_pager)
+            with _partial() as answer:
+                answer.document = database.listing()
+            _output(answer.document, format_, json_, color, no_pager=no_pager)
+            answer.raise_if_incomplete()
             return
         from clonafacts.render.label_list import chunks
 

@@ -12,7 +12,7 @@ paths print the same thing for the same arguments.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from clonafacts.cli import exitcodes
 from clonafacts.cli.arguments import argument_problem
@@ -126,21 +126,26 @@ def run(argv: list[str]) -> int | None:
     if call is None:
         return None
     from clonafacts import api
+    from clonafacts.errors import IncompleteError
 
     database = api.open_database()
+    incomplete: IncompleteError | None = None
     try:
         document: Mapping[str, Any]
-        if call.command == "list":
-            document = database.listing()
-        elif call.command == "search":
-            limit = api.DEFAULT_LIMIT if call.limit is None else call.limit
-            document = database.search(
-                list(call.words), drug=call.search_drug, limit=limit, origin=call.origin
-            )
-            if not document["hits"]:
-                return None  # the full CLI says so, with its exit code
-        else:
-            document = database.lookup(call.command, call.drug)
+        try:
+            if call.command == "list":
+                document = database.listing()
+            elif call.command == "search":
+                limit = api.DEFAULT_LIMIT if call.limit is None else call.limit
+                document = database.search(
+                    list(call.words), drug=call.search_drug, limit=limit, origin=call.origin
+                )
+            else:
+                document = database.lookup(call.command, call.drug)
+        except IncompleteError as error:  # part of an answer: shown, then said (exit 6)
+            document, incomplete = error.document, error
+        if call.command == "search" and not cast("Mapping[str, Any]", document)["hits"]:
+            return None  # the full CLI says so, with its exit code
         show(
             document,
             call.format_name,
@@ -170,4 +175,9 @@ def run(argv: list[str]) -> int | None:
 
         for warning in database.warnings:
             warn(warning)
+    if incomplete is not None:
+        from clonafacts.cli.reporting import report
+
+        report(str(incomplete))
+        return exitcodes.STATE
     return exitcodes.OK

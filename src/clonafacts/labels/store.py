@@ -27,7 +27,12 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from clonafacts.errors import AmbiguousNameError, StateError, UnknownLabelError
+from clonafacts.errors import (
+    AmbiguousNameError,
+    LabelStoreBusyError,
+    StateError,
+    UnknownLabelError,
+)
 from clonafacts.labels.fields import SECTION_FIELDS, TABLE_FIELDS
 from clonafacts.store.closing import Closing
 from clonafacts.store.names import name_key, suggestions
@@ -233,7 +238,7 @@ class LabelStore(Closing):
             yield
         except sqlite3.OperationalError as error:
             if "locked" in str(error):
-                raise StateError(
+                raise LabelStoreBusyError(
                     f"the label store {self.path} is busy: an import is writing it; try again"
                     " when it ends"
                 ) from None
