@@ -75,7 +75,9 @@ class LabelContent(_Out):
 
     title: str
     summary: str
-    source: str = Field(description="What the text is: the label, its labeller and date")
+    source: str = Field(
+        description="What the text is: the label, its labeller and date, and its DailyMed address"
+    )
     blocks: list[LabelBlock]
 
 

@@ -126,10 +126,11 @@ def content(label: Label, section: str, seen: set[str] | None = None) -> Plain |
             blocks.append({"heading": block.heading, "paragraphs": paragraphs})
     if not any(block["paragraphs"] for block in blocks):
         return None
+    cited = source(label)
     return {
         "title": _TITLES[section],
         "summary": SUMMARY,
-        "source": source(label)["title"],
+        "source": f"{cited['title']}. {cited['url']}",  # the source line, with where to read it
         "blocks": blocks,
     }
 
