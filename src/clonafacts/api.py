@@ -192,7 +192,7 @@ class Database(Closing):
         try:
             return labels.resolve(drug)
         except UnknownMedicationError as also:
-            suggested = list(dict.fromkeys([*unknown.suggestions, *also.suggestions]))[:3]
+            suggested = _either(unknown.suggestions, also.suggestions)
             raise UnknownMedicationError(drug, suggested, unknown.known) from None
 
     def label_names(self, prefix: str, limit: int = 200) -> list[str]:
@@ -369,44 +369,51 @@ class Database(Closing):
                 if self._labels() is None:
                     raise
                 not_curated = unknown
-        try:
-            labels = self._labels() if origin in ("label", "all") else None
-            if origin == "label" and labels is None:
-                raise NoLabelsError()
-            if labels is not None:
-                from clonafacts.labels.documents import field_section
-
-                if (
-                    drug is not None
-                    and (origin == "label" or not_curated)
-                    and not labels.has_name(drug)
-                ):
-                    # Neither a label nor (with --origin all) a curated medication has that name.
-                    suggested = [
-                        *(not_curated.suggestions if not_curated else []),
-                        *labels.suggest(drug),
-                    ]
-                    unknown_as = UnknownLabelError if origin == "label" else UnknownMedicationError
-                    raise unknown_as(drug, list(dict.fromkeys(suggested))[:3])
-
-                found_labels, counted = labels.search(match, limit - len(hits), drug)
-                total += counted
-                hits += [
-                    _hit(
-                        sqlite.Hit(
-                            set_id, name, field_section(field), field, marked, ["label"], -bm
-                        ),
-                        "label",
-                    )
-                    for set_id, name, field, marked, bm in found_labels
-                ]
-        except LabelStoreBusyError as busy:
-            if origin == "label":
-                raise
-            # The curated hits stand; the labels' could not be searched: said, not hidden.
-            partial = documents.search_document(words, hits, total)
-            raise IncompleteError(partial, f"label text not searched: {busy}") from None
+        if origin in ("label", "all"):
+            try:
+                found_labels, counted = self._label_hits(
+                    match, drug, limit - len(hits), origin, not_curated
+                )
+            except LabelStoreBusyError as busy:
+                if origin == "label":
+                    raise
+                # The curated hits stand; the labels' could not be searched: said, not hidden.
+                partial = documents.search_document(words, hits, total)
+                raise IncompleteError(partial, f"label text not searched: {busy}") from None
+            hits += found_labels
+            total += counted
         return documents.search_document(words, hits, total)
+
+    def _label_hits(
+        self,
+        match: str,
+        drug: str | None,
+        limit: int,
+        origin: str,
+        not_curated: UnknownMedicationError | None,
+    ) -> tuple[list[SearchHit], int]:
+        """The labels' part of a search: its best `limit` hits, and how many match."""
+        labels = self._labels()
+        if labels is None:
+            if origin == "label":
+                raise NoLabelsError()
+            return [], 0
+        if drug is not None and (origin == "label" or not_curated) and not labels.has_name(drug):
+            # Neither a label nor (with --origin all) a curated medication has that name.
+            curated = not_curated.suggestions if not_curated else []
+            unknown_as = UnknownLabelError if origin == "label" else UnknownMedicationError
+            raise unknown_as(drug, _either(curated, labels.suggest(drug)))
+        from clonafacts.labels.documents import field_section
+
+        found, counted = labels.search(match, limit, drug)
+        hits = [
+            _hit(
+                sqlite.Hit(set_id, name, field_section(field), field, marked, ["label"], -bm),
+                "label",
+            )
+            for set_id, name, field, marked, bm in found
+        ]
+        return hits, counted
 
     # The store ----------------------------------------------------------------------------------
 
@@ -612,6 +619,11 @@ def _medications(store: sqlite.Store, names: Sequence[str]) -> list[Plain]:
                 raise
             numbers.update(dict.fromkeys(members))
     return [store.medication(number) for number in numbers]
+
+
+def _either(curated: list[str], labelled: list[str]) -> list[str]:
+    """The suggestions for a name neither the curated data nor the labels have: both's, once."""
+    return list(dict.fromkeys([*curated, *labelled]))[:3]
 
 
 def _hit(hit: sqlite.Hit, origin: str) -> SearchHit:

@@ -110,14 +110,14 @@ class UnknownMedicationError(NotFoundError):
 
 
 class UnknownLabelError(UnknownMedicationError):
-    """No imported label by that name (a lookup with --label), or with that set id."""
+    """No imported label by that name (a lookup with --label, a label search)."""
 
     missing = "no imported label named"
 
-    def __init__(self, name: str, suggestions: list[str], set_id: str | None = None) -> None:
-        super().__init__(name, suggestions)
-        if set_id is not None:
-            self.args = (printable(f"no imported label has the set id {set_id!r}"),)
+
+class UnknownSetIdError(NotFoundError):
+    def __init__(self, set_id: str) -> None:
+        super().__init__(printable(f"no imported label has the set id {set_id!r}"))
 
 
 class LabelOnlyError(NotFoundError):

@@ -258,26 +258,13 @@ def _domain_errors() -> Iterator[None]:
         raise typer.Exit(exitcodes.STATE) from None
 
 
-class _Answer:
-    """What a command got from the library: the document, and, for part of an answer, why
-    the rest is missing (reported after the document is shown: exit 6)."""
-
-    document: Any = None
-    incomplete: IncompleteError | None = None
-
-    def raise_if_incomplete(self) -> None:
-        if self.incomplete is not None:
-            raise self.incomplete
-
-
-@contextmanager
-def _partial() -> Iterator[_Answer]:
-    """Collect the document, whole or partial (IncompleteError carries the partial one)."""
-    answer = _Answer()
+def _answer(ask: Callable[[], Any]) -> tuple[Any, IncompleteError | None]:
+    """The library's document, whole or in part, and for a part why the rest is missing
+    (reported after the document is shown: exit 6)."""
     try:
-        yield answer
+        return ask(), None
     except IncompleteError as error:
-        answer.document, answer.incomplete = error.document, error
+        return error.document, error
 
 
 @contextmanager
@@ -554,13 +541,14 @@ def _search(
     Exits 1 when nothing matches, like grep (JSON and YAML still print the empty result).
     """
     with _database(data) as database:
-        with _partial() as answer:
-            answer.document = database.search(query, drug=drug, limit=limit, origin=origin.value)
-        document = answer.document
+        document, incomplete = _answer(
+            lambda: database.search(query, drug=drug, limit=limit, origin=origin.value)
+        )
         chosen = _chosen(format_, json_)
         if document["hits"] or chosen in (OutputFormat.json, OutputFormat.yaml):
             _output(document, format_, json_, color, no_pager=no_pager)
-        answer.raise_if_incomplete()
+        if incomplete is not None:
+            raise incomplete
         if not document["hits"]:
             if chosen not in (OutputFormat.json, OutputFormat.yaml):
                 report(NoMatchesError(query).args[0])
@@ -640,10 +628,10 @@ def _list(
         raise typer.BadParameter("a NAME lists labels: add --labels", param_hint="'NAME'")
     with _database(data) as database:
         if not labels:
-            with _partial() as answer:
-                answer.document = database.listing()
-            _output(answer.document, format_, json_, color, no_pager=no_pager)
-            answer.raise_if_incomplete()
+            document, incomplete = _answer(database.listing)
+            _output(document, format_, json_, color, no_pager=no_pager)
+            if incomplete is not None:
+                raise incomplete
             return
         from clonafacts.render.label_list import chunks
 

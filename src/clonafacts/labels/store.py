@@ -32,6 +32,7 @@ from clonafacts.errors import (
     LabelStoreBusyError,
     StateError,
     UnknownLabelError,
+    UnknownSetIdError,
 )
 from clonafacts.labels.fields import SECTION_FIELDS, TABLE_FIELDS
 from clonafacts.store.closing import Closing
@@ -387,14 +388,14 @@ class LabelStore(Closing):
     def resolve(self, name: str, set_id: str | None = None) -> Label:
         """The label for `name`: its canonical label (the documented rule), or the label with
         `set_id`. A name on several different products is AmbiguousNameError; an unknown one
-        UnknownLabelError with suggestions."""
+        UnknownLabelError with suggestions, an unknown set id UnknownSetIdError."""
         with self._errors(), self._snapshot():
             if set_id is not None:
                 row = self.connection.execute(
                     "SELECT number FROM labels WHERE set_id = ?", (set_id,)
                 ).fetchone()
                 if row is None:
-                    raise UnknownLabelError(name, [], set_id)
+                    raise UnknownSetIdError(set_id)
                 return self.label(int(row[0]))
             key = name_key(name)
             rows = self.connection.execute(
