@@ -97,12 +97,14 @@ def test_medication_header_is_searchable(
     assert hit["medication"] == {"id": "clonazepam", "name": "Clonazepam"}
 
 
-def test_brand_is_the_only_klonopin_entry(cli: Cli) -> None:
-    # The label sources are called klonopin-...; source ids are not searched.
+def test_klonopin_finds_its_words_not_source_ids(cli: Cli) -> None:
+    # Many facts cite sources called klonopin-...; source ids (and quotes) are not searched, so
+    # only the brand and the one fact that names the Klonopin label in its own words are hits.
     document = cli.json("search", "Klonopin")
-    assert places(document) == [(None, "brands[0]")]
-    assert document["total"] == 1
+    assert places(document) == [(None, "brands[0]"), ("warnings", "major[9]")]
+    assert document["total"] == 2
     assert document["hits"][0]["sources"] == []
+    assert [matched(hit) for hit in document["hits"]] == [["Klonopin"], ["Klonopin"]]
 
 
 def test_schedule_hit_cites_its_source_and_highlights_c_iv(cli: Cli) -> None:
