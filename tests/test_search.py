@@ -99,12 +99,16 @@ def test_medication_header_is_searchable(
 
 def test_klonopin_finds_its_words_not_source_ids(cli: Cli) -> None:
     # Many facts cite sources called klonopin-...; source ids (and quotes) are not searched, so
-    # only the brand and the one fact that names the Klonopin label in its own words are hits.
+    # only the brand and the two facts that name Klonopin in their own words are hits.
     document = cli.json("search", "Klonopin")
-    assert places(document) == [(None, "brands[0]"), ("warnings", "major[9]")]
-    assert document["total"] == 2
+    assert places(document) == [
+        (None, "brands[0]"),
+        ("warnings", "major[8]"),
+        ("warnings", "major[15]"),
+    ]
+    assert document["total"] == 3
     assert document["hits"][0]["sources"] == []
-    assert [matched(hit) for hit in document["hits"]] == [["Klonopin"], ["Klonopin"]]
+    assert [matched(hit) for hit in document["hits"]] == [["Klonopin"]] * 3
 
 
 def test_schedule_hit_cites_its_source_and_highlights_c_iv(cli: Cli) -> None:
