@@ -354,6 +354,60 @@ def test_store_brought_up_to_date_after_each_change_equals_a_fresh_build(
     assert leftovers() == []
 
 
+def test_an_update_keeps_the_bytes_of_changed_files_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After one change, the unchanged files are read and hashed but their bytes are let go:
+    their medications come from the store (holding them all doubled the peak memory)."""
+    data = user_folder(tmp_path)
+    for number in range(2, 7):
+        write_variant(data, number)
+    assert api_fact(data) == OLD
+    _edit_fact(data)
+    kept: list[tuple[str, bool]] = []
+    real = loading.load_contents
+
+    def recording(contents: snapshot.Contents, *args: Any) -> Any:
+        kept.extend(
+            (Path(read.data_file.path).name, read.raw is not None) for read in contents.files
+        )
+        return real(contents, *args)
+
+    monkeypatch.setattr(loading, "load_contents", recording)
+    assert api_fact(data) == NEW
+    users = [(name, has_bytes) for name, has_bytes in kept if name.startswith("examplazole")]
+    assert sorted(users) == [(f"examplazole-{n}.yaml", False) for n in range(2, 7)] + [(NAME, True)]
+
+
+def test_a_clash_found_in_an_unchanged_file_is_located_as_in_a_fresh_build(
+    cli: Cli, tmp_path: Path
+) -> None:
+    """An edit gives a brand that a later, unchanged file already has: the problem is in that
+    file, whose bytes were let go; it is read again to say where."""
+    data = user_folder(tmp_path)
+    for number in range(2, 7):
+        write_variant(data, number)
+    command = ("overview", "examplazole", "--data", str(data))
+    assert cli(*command).exit_code == 0
+    edited = data / "examplazole-2.yaml"
+    text = edited.read_text(encoding="utf-8")
+    assert text.count("- Testorin 2\n") == 1
+    edited.write_text(
+        text.replace("- Testorin 2\n", "- Testorin 2\n- Testorin 3\n"), encoding="utf-8"
+    )
+    fresh = cli(*command, env={NO_CACHE_ENV: "1"})
+    lines = (data / "examplazole-3.yaml").read_text(encoding="utf-8").splitlines()
+    line = lines.index("- Testorin 3") + 1
+    expected = (
+        f"{data / 'examplazole-3.yaml'}:{line}:3: the name 'Testorin 3' is already used by"
+        " medication 'examplazole-2'"
+    )
+    assert fresh.exit_code == 3
+    assert expected in fresh.stderr
+    updated = cli(*command)
+    assert (updated.exit_code, updated.stderr) == (fresh.exit_code, fresh.stderr)
+
+
 def test_search_ties_after_an_update_rank_as_in_a_fresh_build(cli: Cli, tmp_path: Path) -> None:
     data = user_folder(tmp_path)
     for number in range(2, 7):

@@ -469,12 +469,14 @@ class Database(Closing):
         rather than parsed again, and that store is updated rather than written anew."""
         from clonafacts.facts.loading import Loaded, load_contents
 
-        contents = read_all(discovery.data_files(self.data_paths) if files is None else files)
+        files = discovery.data_files(self.data_paths) if files is None else files
         code = code_identity()
         known = sqlite.known_files(path, code) if path is not None and reuse else {}
+        contents = read_all(files, let_go=known)
         new = sum((read.data_file.path, read.identity) not in known for read in contents.files)
-        if not sqlite.worth_updating(new, len(contents.files)):
+        if known and not sqlite.worth_updating(new, len(contents.files)):
             known = {}  # so much changed that writing the store anew is quicker
+            contents = read_all(files)  # every file is parsed: read them again, bytes kept
         loaded = load_contents(contents, known)
 
         def build_of(loaded: Loaded) -> sqlite.Build:
@@ -494,6 +496,7 @@ class Database(Closing):
             if store is not None:
                 return store
         if known:  # the known medications came without their sections: load them whole
+            contents = read_all(files)
             loaded = load_contents(contents)
         return sqlite.in_memory(build_of(loaded))
 

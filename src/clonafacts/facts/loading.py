@@ -14,11 +14,10 @@ from clonafacts.errors import DataError, Problem, printable_name
 from clonafacts.facts.names import skeleton
 from clonafacts.facts.validation import to_plain, validate_data, validate_document
 from clonafacts.facts.yamlfile import YamlFileError, decode, parse, parse_fast
-from clonafacts.store.discovery import SHIPPED, DataFile
+from clonafacts.store.discovery import SHIPPED, DataFile, UnreadableFile
 from clonafacts.store.names import name_key
-from clonafacts.store.snapshot import Contents
+from clonafacts.store.snapshot import Contents, ReadFile
 
-Located = tuple[DataFile, bytes]  # a loaded file and its bytes, to locate a problem found later
 #: Medications already validated, by (path, identity) of the file they came from: files that
 #: have not changed since the last store was built need no parsing.
 Known = Mapping[tuple[str, bytes], Plain]
@@ -43,20 +42,22 @@ def load_contents(contents: Contents, known: Known | None = None) -> Loaded:
     problems: list[Problem] = []
     medications: dict[str, Plain] = {}
     origins: dict[str, str] = {}
-    owners: dict[str, tuple[int, Located]] = {}  # id -> the file that defined it
+    owners: dict[str, tuple[int, ReadFile]] = {}  # id -> the file that defined it
     defines: list[str | None] = []
     parsed: set[str] = set()
     for number, read in enumerate(contents.files):
-        data_file, raw = read.data_file, read.raw
+        data_file = read.data_file
         defines.append(None)
-        if raw is None:
+        if read.problem:
             problems.append(Problem(data_file.shown, read.problem))
             continue
         plain = known.get((data_file.path, read.identity))
         fresh = plain is None
         if plain is None:
+            if read.raw is None:  # the caller let go of bytes it now wants parsed
+                raise ValueError(f"{data_file.path}: its bytes were let go as known")
             try:
-                plain = _validated(data_file, raw, problems)
+                plain = _validated(data_file, read.raw, problems)
             except YamlFileError as error:
                 problems.append(error.problem)
                 continue
@@ -65,13 +66,13 @@ def load_contents(contents: Contents, known: Known | None = None) -> Loaded:
         med_id = plain["id"]
         if med_id in owners and origins[med_id] != SHIPPED:
             message = f"id {med_id!r} is already defined in {owners[med_id][1][0].shown}"
-            problems.append(_located((data_file, raw), ("id",), message))
+            problems.append(_located(read, ("id",), message))
             continue
         if med_id in owners:
             defines[owners[med_id][0]] = None
         medications[med_id] = plain
         origins[med_id] = data_file.origin
-        owners[med_id] = (number, (data_file, raw))
+        owners[med_id] = (number, read)
         defines[number] = med_id
         if fresh:
             parsed.add(med_id)
@@ -95,13 +96,17 @@ def _validated(data_file: DataFile, raw: bytes, problems: list[Problem]) -> Plai
     return plain
 
 
-def _located(where: Located, loc: tuple[str | int, ...], message: str) -> Problem:
-    data_file, raw = where
-    line, column = parse(decode(raw, data_file.shown), data_file.shown).locate(loc)
-    return Problem(data_file.shown, message, line, column)
+def _located(where: ReadFile, loc: tuple[str | int, ...], message: str) -> Problem:
+    shown = where.data_file.shown
+    try:
+        raw = where.content()
+    except UnreadableFile:  # gone since it was read: say what is wrong, without the place
+        return Problem(shown, message)
+    line, column = parse(decode(raw, shown), shown).locate(loc)
+    return Problem(shown, message, line, column)
 
 
-def _name_clashes(medications: dict[str, Plain], owners: dict[str, Located]) -> list[Problem]:
+def _name_clashes(medications: dict[str, Plain], owners: dict[str, ReadFile]) -> list[Problem]:
     """A name, brand, alias or id that two medications share, or that looks the same as
     another medication's (compared by skeleton: see facts/names.py)."""
     problems: list[Problem] = []

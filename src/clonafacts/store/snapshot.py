@@ -18,6 +18,7 @@ user file (tests/bench/startup.py measures the cost per file).
 from __future__ import annotations
 
 import os
+from collections.abc import Container
 from typing import NamedTuple
 
 from xxhash import xxh3_128, xxh3_128_digest
@@ -100,9 +101,18 @@ class ReadFile(NamedTuple):
     """One data file as read for loading."""
 
     data_file: DataFile
-    raw: bytes | None  # None: it could not be read
+    #: None when it could not be read (`problem` says why), or when it was read but its bytes
+    #: were let go: a file whose medication is known needs no parsing (see `read_all`).
+    raw: bytes | None
     problem: str  # why it could not be read; "" when it was
     identity: bytes  # what the fingerprint counts of it (its hash, or for shipped data its stat)
+
+    def content(self) -> bytes:
+        """Its bytes; read again if they were let go (to show where a problem found later is,
+        or to load it after all). UnreadableFile if that fails now."""
+        if self.raw is not None:
+            return self.raw
+        return read_data_file(self.data_file.path)[0]
 
 
 class Contents(NamedTuple):
@@ -112,9 +122,14 @@ class Contents(NamedTuple):
     fingerprint: str
 
 
-def read_all(files: list[DataFile]) -> Contents:
+def read_all(files: list[DataFile], let_go: Container[tuple[str, bytes]] = ()) -> Contents:
     """Read every file once. A file reached again by another path (a hard link, a linked
-    folder) is left out: it is one file, loaded once."""
+    folder) is left out: it is one file, loaded once.
+
+    A file whose (path, identity) is in `let_go` (its medication is known from the store: it
+    will not be parsed) keeps no bytes once hashed: after one of a thousand files changed,
+    holding all their bytes doubled the run's peak memory.
+    """
     read: list[ReadFile] = []
     result = _Fingerprint()
     seen: set[tuple[int, int]] = set()
@@ -131,5 +146,6 @@ def read_all(files: list[DataFile]) -> Contents:
             b"stat:" + _metadata(info) if data_file.trusted else b"xxh3-128:" + xxh3_128_digest(raw)
         )
         result.add(data_file, identity)
-        read.append(ReadFile(data_file, raw, "", identity))
+        kept = None if (data_file.path, identity) in let_go else raw
+        read.append(ReadFile(data_file, kept, "", identity))
     return Contents(read, result.hexdigest())
