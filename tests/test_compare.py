@@ -181,3 +181,46 @@ def test_unknown_section_is_a_usage_error(cli: Any) -> None:
     result = cli("compare", "clonazepam", "--section", "nope")
     assert result.exit_code == 2
     assert result.stderr.startswith("Error: Invalid value for '--section'")
+
+
+@pytest.mark.parametrize(
+    ("values", "shown"),
+    [
+        pytest.param(
+            ["Myasthenia gravis", "Sleep apnea"], "Myasthenia gravis; Sleep apnea", id="items"
+        ),
+        pytest.param(
+            ["Supportive care is given.", "Flumazenil may be considered."],
+            "Supportive care is given. Flumazenil may be considered.",
+            id="sentences",
+        ),
+        pytest.param(
+            ["A fact ends here.", "an item", "another item"],
+            "A fact ends here. an item; another item",
+            id="mixed",
+        ),
+        pytest.param([], "", id="empty"),
+    ],
+)
+def test_a_cell_joins_sentences_with_a_space_and_names_with_a_semicolon(
+    values: list[str], shown: str
+) -> None:
+    from clonafacts.render.layout import cell_text
+
+    assert cell_text(values) == shown
+
+
+def test_section_cells_of_facts_read_as_sentences_in_text_and_markdown(cli: Any) -> None:
+    # Overdose management is a list of facts, each a sentence with its full stop.
+    command = ("compare", "diazepam", "lorazepam", "--section", "overdose", "--color", "never")
+    document = json.loads(cli(*command, "--json").stdout)
+    (management,) = [row for row in document["rows"] if row["label"] == "Management"]
+    facts = management["cells"][0]["values"]
+    assert len(facts) > 1
+    assert all(fact.endswith(".") for fact in facts)
+    joined = f"{facts[0]} {facts[1]}"
+    markdown = cli(*command, "--format", "markdown").stdout
+    assert joined in markdown
+    assert ".;" not in markdown
+    text = cli(*command, env={"COLUMNS": "400"}).stdout
+    assert joined in text

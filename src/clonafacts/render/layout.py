@@ -142,6 +142,17 @@ def cell_marks(markers: dict[tuple[str, str], int], cell: Plain) -> list[int]:
 NO_DATA = "no data"
 
 
+def cell_text(values: list[str]) -> str:
+    """A comparison cell's values on one line: a sentence (a fact) ends with its own full stop
+    and is followed by a space; a name or phrase (an item, a parameter) by a semicolon."""
+    parts: list[str] = []
+    for value in values:
+        if parts:
+            parts.append(" " if parts[-1].endswith((".", "!", "?")) else "; ")
+        parts.append(value)
+    return "".join(parts)
+
+
 def citation(source: Plain) -> str:
     """A full one-line citation: authors. Title. Publication. Year. Locator. URL"""
     parts = [source.get("authors"), source["title"], source.get("publication")]

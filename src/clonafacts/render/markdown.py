@@ -15,6 +15,7 @@ from clonafacts.render.layout import (
     Block,
     Citations,
     cell_marks,
+    cell_text,
     citation,
     comparison_markers,
     hit_place,
@@ -64,7 +65,7 @@ def _comparison(document: Plain) -> list[str]:
     for row in document["rows"]:
         cells = []
         for cell in row["cells"]:
-            text = "; ".join(escape(value) for value in cell["values"]) or f"*{NO_DATA}*"
+            text = cell_text([escape(value) for value in cell["values"]]) or f"*{NO_DATA}*"
             numbers = cell_marks(markers, cell)
             if numbers:
                 text += " \\[" + ", ".join(map(str, numbers)) + "\\]"

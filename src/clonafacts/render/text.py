@@ -25,6 +25,7 @@ from clonafacts.render.layout import (
     Block,
     Citations,
     cell_marks,
+    cell_text,
     citation,
     comparison_markers,
     hit_place,
@@ -381,7 +382,7 @@ class _Painter:
         markers = comparison_markers(doc)
 
         def shown(cell: Plain) -> Text:
-            text = Text("; ".join(cell["values"])) if cell["values"] else Text(NO_DATA, "dim")
+            text = Text(cell_text(cell["values"])) if cell["values"] else Text(NO_DATA, "dim")
             if self.options.show_sources and cell["sources"]:
                 marks = "".join(f"[{n}]" for n in cell_marks(markers, cell))
                 text.append(MARKS_JOIN + marks, style="dim")
