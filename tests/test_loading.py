@@ -666,3 +666,31 @@ def test_a_quote_from_a_cited_source_is_valid(cli: Any, write_data: Any) -> None
 )
 def test_quote_problems_are_located(change: tuple[str, str], problem: str) -> None:
     assert problems_of(QUOTED.replace(*change)) == [problem]
+
+
+def test_a_clash_in_a_known_file_gone_since_it_was_read_is_named_without_a_place(
+    tmp_path: Path,
+) -> None:
+    """A known file keeps no bytes (see snapshot.read_all): to show where a clash found in it
+    is, it is read again. If it has gone since, the problem still names the file and what is
+    wrong, without a line."""
+    from clonafacts.errors import DataError
+    from clonafacts.facts import loading
+    from clonafacts.store import snapshot
+    from clonafacts.store.discovery import DataFile
+
+    first, second = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    first.write_text(medication("alpha", "Alphazole", "[Sharedbrand]"), encoding="utf-8")
+    second.write_text(medication("beta", "Betazole", "[Sharedbrand]"), encoding="utf-8")
+    files = [DataFile(str(path), path.name, str(path)) for path in (first, second)]
+    alone = snapshot.read_all(files[1:])
+    (read,) = alone.files
+    known = {(read.data_file.path, read.identity): loading.load_contents(alone).medications["beta"]}
+    contents = snapshot.read_all(files, let_go=known)
+    assert [item.raw is None for item in contents.files] == [False, True]
+    second.unlink()
+    with pytest.raises(DataError) as raised:
+        loading.load_contents(contents, known)
+    assert raised.value.problems == [
+        Problem("b.yaml", "the name 'Sharedbrand' is already used by medication 'alpha'")
+    ]
