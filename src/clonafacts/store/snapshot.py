@@ -108,8 +108,9 @@ class ReadFile(NamedTuple):
     identity: bytes  # what the fingerprint counts of it (its hash, or for shipped data its stat)
 
     def content(self) -> bytes:
-        """Its bytes; read again if they were let go (to show where a problem found later is,
-        or to load it after all). UnreadableFile if that fails now."""
+        """Its bytes; read again if they were let go, to show where a problem found later in
+        it is (a file to parse is read again whole by `read_all`, so that what is parsed is
+        what the fingerprint counted). UnreadableFile if that fails now."""
         if self.raw is not None:
             return self.raw
         return read_data_file(self.data_file.path)[0]
